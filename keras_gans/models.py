@@ -1,0 +1,664 @@
+"""Generator and discriminator builders for 28x28 greyscale images.
+
+Every builder returns a functional `keras.Model` with named layers.
+Generators map latent codes `z` of shape `(batch, latent_dim)` to images of
+shape `(batch, 28, 28, 1)` in [-1, 1] (tanh output). Discriminators map
+images `(batch, 28, 28, 1)` to scores `(batch, 1)`: raw logits, or
+probabilities in (0, 1) when built with a sigmoid output.
+
+Conditional models (built with `num_classes`) take a second input,
+"labels", holding one-hot class vectors `(batch, num_classes)`.
+
+`build_preset` builds the named architectures of `PRESETS`;
+`count_parameters` and `parameter_table` report their sizes.
+"""
+
+import dataclasses
+import inspect
+import math
+import numbers
+from collections.abc import Sequence
+
+import keras
+from keras import layers
+
+DEFAULT_IMAGE_SHAPE = (28, 28, 1)
+
+
+# --------------------------------------------------------------------------
+# Argument checks (errors show the value received)
+# --------------------------------------------------------------------------
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def _check_positive_int(name: str, value) -> int:
+    if not _is_int(value) or value <= 0:
+        raise ValueError(f"{name} must be an integer > 0, received {name}={value!r}")
+    return int(value)
+
+
+def _check_units(name: str, value) -> tuple[int, ...]:
+    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+        raise ValueError(
+            f"{name} must be a sequence of integers > 0, received {name}={value!r}"
+        )
+    if not all(_is_int(units) and units > 0 for units in value):
+        raise ValueError(
+            f"{name} must be a sequence of integers > 0, received {name}={value!r}"
+        )
+    return tuple(int(units) for units in value)
+
+
+def _check_image_shape(value) -> tuple[int, int, int]:
+    if (
+        isinstance(value, (str, bytes))
+        or not isinstance(value, Sequence)
+        or len(value) != 3
+        or not all(_is_int(size) and size > 0 for size in value)
+    ):
+        raise ValueError(
+            "image_shape must be (height, width, channels) of integers > 0, "
+            f"received image_shape={value!r}"
+        )
+    return tuple(int(size) for size in value)
+
+
+def _check_slope(name: str, value) -> float:
+    if (
+        not isinstance(value, numbers.Real)
+        or isinstance(value, bool)
+        or not 0.0 <= value < 1.0
+    ):
+        raise ValueError(f"{name} must be a number in [0, 1), received {name}={value!r}")
+    return float(value)
+
+
+def _check_rate(name: str, value) -> float:
+    if (
+        not isinstance(value, numbers.Real)
+        or isinstance(value, bool)
+        or not 0.0 <= value < 1.0
+    ):
+        raise ValueError(f"{name} must be in [0, 1), received {name}={value!r}")
+    return float(value)
+
+
+def _check_num_classes(value) -> int | None:
+    if value is None:
+        return None
+    if not _is_int(value) or value < 2:
+        raise ValueError(
+            f"num_classes must be None or an integer >= 2, received num_classes={value!r}"
+        )
+    return int(value)
+
+
+def _check_output_activation(value) -> str | None:
+    if value not in (None, "sigmoid"):
+        raise ValueError(
+            "output_activation must be None (logits) or 'sigmoid' (probabilities), "
+            f"received output_activation={value!r}"
+        )
+    return value
+
+
+def _activation_layer(activation: str | float, name: str) -> layers.Layer:
+    """ReLU for "relu", LeakyReLU with that negative slope for a number."""
+    if activation == "relu":
+        return layers.ReLU(name=name)
+    return layers.LeakyReLU(negative_slope=activation, name=name)
+
+
+def _check_activation(value) -> str | float:
+    if value == "relu":
+        return value
+    if isinstance(value, numbers.Real) and not isinstance(value, bool) and 0.0 <= value < 1.0:
+        return float(value)
+    raise ValueError(
+        "activation must be 'relu' or a LeakyReLU negative slope in [0, 1), "
+        f"received activation={value!r}"
+    )
+
+
+def _generator_inputs(latent_dim: int, num_classes: int | None):
+    """Returns (model inputs, tensor fed to the first layer)."""
+    z = keras.Input(shape=(latent_dim,), name="z")
+    if num_classes is None:
+        return z, z
+    labels = keras.Input(shape=(num_classes,), name="labels")
+    # (batch, latent_dim) ++ (batch, num_classes) -> (batch, latent_dim + num_classes)
+    z_and_labels = layers.Concatenate(name="z_and_labels")([z, labels])
+    return [z, labels], z_and_labels
+
+
+# --------------------------------------------------------------------------
+# Generic builders
+# --------------------------------------------------------------------------
+
+
+def mlp_generator(
+    latent_dim: int = 96,
+    hidden_units: Sequence[int] = (1024, 1024),
+    activation: str | float = "relu",
+    batch_norm: bool = False,
+    image_shape: Sequence[int] = DEFAULT_IMAGE_SHAPE,
+    num_classes: int | None = None,
+    name: str = "mlp_generator",
+) -> keras.Model:
+    """Fully connected generator: z -> hidden Dense blocks -> tanh image.
+
+    Each hidden block is `Dense -> [BatchNormalization] -> activation`; with
+    batch norm the Dense layer has no bias (BN's offset replaces it). The
+    output layer is `Dense(prod(image_shape), tanh)` reshaped to the image.
+
+    Args:
+        latent_dim: size of z, > 0.
+        hidden_units: widths of the hidden Dense layers.
+        activation: "relu", or a number: the negative slope of LeakyReLU.
+        batch_norm: put BatchNormalization between each Dense and activation.
+        image_shape: (height, width, channels) of the output.
+        num_classes: if set, the model is conditional: inputs
+            `[z, labels]` with one-hot labels `(batch, num_classes)`,
+            concatenated to z.
+        name: model name.
+
+    Returns:
+        `keras.Model` mapping `(batch, latent_dim)` (and labels) to
+        `(batch, *image_shape)` images in [-1, 1].
+    """
+    latent_dim = _check_positive_int("latent_dim", latent_dim)
+    hidden_units = _check_units("hidden_units", hidden_units)
+    activation = _check_activation(activation)
+    image_shape = _check_image_shape(image_shape)
+    num_classes = _check_num_classes(num_classes)
+
+    inputs, x = _generator_inputs(latent_dim, num_classes)
+    for index, units in enumerate(hidden_units, start=1):
+        x = layers.Dense(units, use_bias=not batch_norm, name=f"dense_{index}")(x)
+        if batch_norm:
+            x = layers.BatchNormalization(name=f"batch_norm_{index}")(x)
+        x = _activation_layer(activation, name=f"activation_{index}")(x)
+    x = layers.Dense(math.prod(image_shape), activation="tanh", name="to_pixels")(x)
+    # (batch, height * width * channels) -> (batch, height, width, channels)
+    images = layers.Reshape(image_shape, name="to_image")(x)
+    return keras.Model(inputs, images, name=name)
+
+
+def mlp_discriminator(
+    hidden_units: Sequence[int] = (256, 256),
+    leaky_relu_slope: float = 0.01,
+    output_activation: str | None = None,
+    image_shape: Sequence[int] = DEFAULT_IMAGE_SHAPE,
+    num_classes: int | None = None,
+    name: str = "mlp_discriminator",
+) -> keras.Model:
+    """Fully connected discriminator: flattened image -> hidden Dense -> score.
+
+    Args:
+        hidden_units: widths of the hidden Dense layers, each followed by
+            LeakyReLU.
+        leaky_relu_slope: negative slope of the LeakyReLUs, in [0, 1).
+        output_activation: None for a logit, "sigmoid" for a probability.
+        image_shape: (height, width, channels) of the input images.
+        num_classes: if set, the model is conditional: inputs
+            `[images, labels]`, one-hot labels concatenated to the
+            flattened image.
+        name: model name.
+
+    Returns:
+        `keras.Model` mapping `(batch, *image_shape)` (and labels) to
+        `(batch, 1)` logits, or probabilities in (0, 1) with "sigmoid".
+    """
+    hidden_units = _check_units("hidden_units", hidden_units)
+    leaky_relu_slope = _check_slope("leaky_relu_slope", leaky_relu_slope)
+    output_activation = _check_output_activation(output_activation)
+    image_shape = _check_image_shape(image_shape)
+    num_classes = _check_num_classes(num_classes)
+
+    images = keras.Input(shape=image_shape, name="images")
+    # (batch, height, width, channels) -> (batch, height * width * channels)
+    x = layers.Flatten(name="flatten")(images)
+    inputs = images
+    if num_classes is not None:
+        labels = keras.Input(shape=(num_classes,), name="labels")
+        # (batch, pixels) ++ (batch, num_classes) -> (batch, pixels + num_classes)
+        x = layers.Concatenate(name="pixels_and_labels")([x, labels])
+        inputs = [images, labels]
+    for index, units in enumerate(hidden_units, start=1):
+        x = layers.Dense(units, name=f"dense_{index}")(x)
+        x = layers.LeakyReLU(negative_slope=leaky_relu_slope, name=f"activation_{index}")(x)
+    scores = layers.Dense(1, activation=output_activation, name="score")(x)
+    return keras.Model(inputs, scores, name=name)
+
+
+def dcgan_generator(
+    latent_dim: int = 100,
+    base_filters: int = 32,
+    kernel_size: int = 4,
+    leaky_relu_slope: float = 0.2,
+    image_shape: Sequence[int] = DEFAULT_IMAGE_SHAPE,
+    name: str = "dcgan_generator",
+) -> keras.Model:
+    """Small DCGAN generator (Radford et al. 2016, "Unsupervised Representation
+    Learning with Deep Convolutional GANs").
+
+    `z -> Dense(h/4 · w/4 · 2F) -> BN -> LeakyReLU -> reshape (h/4, w/4, 2F)
+    -> Conv2DTranspose(F, stride 2) -> BN -> LeakyReLU -> (h/2, w/2, F)
+    -> Conv2DTranspose(channels, stride 2, tanh) -> (h, w, channels)`,
+    with `F = base_filters` (7x7x64 -> 14x14x32 -> 28x28x1 by default).
+    Layers followed by BN have no bias.
+
+    Args:
+        latent_dim: size of z, > 0.
+        base_filters: F above, > 0.
+        kernel_size: transposed-convolution kernel size; 4 is divisible by
+            the stride, which avoids checkerboard artefacts.
+        leaky_relu_slope: negative slope of the LeakyReLUs, in [0, 1).
+        image_shape: (height, width, channels); height and width must be
+            divisible by 4.
+        name: model name.
+
+    Returns:
+        `keras.Model` mapping `(batch, latent_dim)` to `(batch, *image_shape)`
+        images in [-1, 1].
+    """
+    latent_dim = _check_positive_int("latent_dim", latent_dim)
+    base_filters = _check_positive_int("base_filters", base_filters)
+    kernel_size = _check_positive_int("kernel_size", kernel_size)
+    leaky_relu_slope = _check_slope("leaky_relu_slope", leaky_relu_slope)
+    height, width, channels = _check_downsamplable_image_shape(image_shape)
+
+    seed_shape = (height // 4, width // 4, 2 * base_filters)
+    z = keras.Input(shape=(latent_dim,), name="z")
+    x = layers.Dense(math.prod(seed_shape), use_bias=False, name="dense")(z)
+    x = layers.BatchNormalization(name="batch_norm_0")(x)
+    x = layers.LeakyReLU(negative_slope=leaky_relu_slope, name="activation_0")(x)
+    # (batch, h/4 * w/4 * 2F) -> (batch, h/4, w/4, 2F)
+    x = layers.Reshape(seed_shape, name="to_feature_map")(x)
+    # (batch, h/4, w/4, 2F) -> (batch, h/2, w/2, F)
+    x = layers.Conv2DTranspose(
+        base_filters, kernel_size, strides=2, padding="same", use_bias=False,
+        name="upsample_1",
+    )(x)
+    x = layers.BatchNormalization(name="batch_norm_1")(x)
+    x = layers.LeakyReLU(negative_slope=leaky_relu_slope, name="activation_1")(x)
+    # (batch, h/2, w/2, F) -> (batch, h, w, channels)
+    images = layers.Conv2DTranspose(
+        channels, kernel_size, strides=2, padding="same", activation="tanh",
+        name="upsample_2",
+    )(x)
+    return keras.Model(z, images, name=name)
+
+
+def dcgan_discriminator(
+    base_filters: int = 32,
+    kernel_size: int = 4,
+    leaky_relu_slope: float = 0.2,
+    dropout_rate: float = 0.0,
+    image_shape: Sequence[int] = DEFAULT_IMAGE_SHAPE,
+    name: str = "dcgan_discriminator",
+) -> keras.Model:
+    """Small DCGAN discriminator.
+
+    `image (h, w, c) -> Conv2D(F, stride 2) -> LeakyReLU -> [Dropout]
+    -> (h/2, w/2, F) -> Conv2D(2F, stride 2) -> LeakyReLU -> [Dropout]
+    -> (h/4, w/4, 2F) -> flatten -> Dense(1)` logit, `F = base_filters`.
+    No batch norm, so it also suits a gradient penalty.
+
+    Args:
+        base_filters: F above, > 0.
+        kernel_size: convolution kernel size.
+        leaky_relu_slope: negative slope of the LeakyReLUs, in [0, 1).
+        dropout_rate: dropout after each convolution block, in [0, 1); 0
+            leaves the Dropout layers out.
+        image_shape: (height, width, channels); height and width must be
+            divisible by 4.
+        name: model name.
+
+    Returns:
+        `keras.Model` mapping `(batch, *image_shape)` to `(batch, 1)` logits.
+    """
+    base_filters = _check_positive_int("base_filters", base_filters)
+    kernel_size = _check_positive_int("kernel_size", kernel_size)
+    leaky_relu_slope = _check_slope("leaky_relu_slope", leaky_relu_slope)
+    dropout_rate = _check_rate("dropout_rate", dropout_rate)
+    image_shape = _check_downsamplable_image_shape(image_shape)
+
+    images = keras.Input(shape=image_shape, name="images")
+    x = images
+    for index, filters in enumerate((base_filters, 2 * base_filters), start=1):
+        # Each block halves height and width: (h, w) -> (h/2, w/2).
+        x = layers.Conv2D(
+            filters, kernel_size, strides=2, padding="same", name=f"conv_{index}"
+        )(x)
+        x = layers.LeakyReLU(negative_slope=leaky_relu_slope, name=f"activation_{index}")(x)
+        if dropout_rate > 0:
+            x = layers.Dropout(dropout_rate, name=f"dropout_{index}")(x)
+    # (batch, h/4, w/4, 2F) -> (batch, h/4 * w/4 * 2F)
+    x = layers.Flatten(name="flatten")(x)
+    scores = layers.Dense(1, name="score")(x)
+    return keras.Model(images, scores, name=name)
+
+
+def _check_downsamplable_image_shape(value) -> tuple[int, int, int]:
+    height, width, channels = _check_image_shape(value)
+    if height % 4 or width % 4:
+        raise ValueError(
+            "image height and width must be divisible by 4 for the two stride-2 "
+            f"layers, received image_shape={tuple(value)!r}"
+        )
+    return height, width, channels
+
+
+# --------------------------------------------------------------------------
+# Presets
+# --------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class PresetSpec:
+    """Description of a named generator/discriminator pair.
+
+    Attributes:
+        name: preset name, as passed to `build_preset`.
+        latent_dim: default size of z.
+        conditional: whether both models take one-hot "labels" as a second
+            input.
+        from_logits: False when the discriminator ends in a sigmoid and
+            outputs probabilities.
+        default_objective: objective name for `keras_gans.losses.get_loss_pair`.
+        description: one-line summary of the architecture.
+        num_classes: number of label classes of a conditional preset, else
+            None.
+    """
+
+    name: str
+    latent_dim: int
+    conditional: bool
+    from_logits: bool
+    default_objective: str
+    description: str
+    num_classes: int | None = None
+
+
+PRESETS: dict[str, PresetSpec] = {
+    spec.name: spec
+    for spec in (
+        PresetSpec(
+            name="vanilla",
+            latent_dim=96,
+            conditional=False,
+            from_logits=True,
+            default_objective="non_saturating",
+            description=(
+                "CS231n-style MLP GAN. G: z(96) -> 1024 ReLU -> 1024 ReLU -> 784 "
+                "tanh. D: 784 -> 256 LeakyReLU(0.01) -> 256 LeakyReLU(0.01) -> 1 logit."
+            ),
+        ),
+        PresetSpec(
+            name="wgan_gp",
+            latent_dim=100,
+            conditional=False,
+            from_logits=True,
+            default_objective="wasserstein",
+            description=(
+                "MLP WGAN-GP. G: z(100) -> 256 -> 512 -> 1024 -> 784 tanh, "
+                "LeakyReLU(0.2). D (critic): 784 -> 512 -> 256 -> 1, LeakyReLU(0.2), "
+                "no output activation."
+            ),
+        ),
+        PresetSpec(
+            name="batchnorm_mlp",
+            latent_dim=100,
+            conditional=False,
+            from_logits=False,
+            default_objective="non_saturating",
+            description=(
+                "MLP GAN with batch norm. G: z(100) -> [Dense -> BatchNorm -> "
+                "LeakyReLU(0.2)] x (256, 512, 1024) -> 784 tanh. D: 784 -> 512 -> 256 "
+                "-> 1, LeakyReLU(0.2), sigmoid output (probabilities)."
+            ),
+        ),
+        PresetSpec(
+            name="dcgan",
+            latent_dim=100,
+            conditional=False,
+            from_logits=True,
+            default_objective="non_saturating",
+            description=(
+                "Small DCGAN. G: z(100) -> 7x7x64 -> ConvT 14x14x32 -> ConvT 28x28x1 "
+                "tanh, BatchNorm + LeakyReLU(0.2). D: Conv 32 -> Conv 64 (stride 2, "
+                "LeakyReLU(0.2)) -> 1 logit. Widths scale with base_filters=32."
+            ),
+        ),
+        PresetSpec(
+            name="conditional_mlp",
+            latent_dim=100,
+            conditional=True,
+            from_logits=True,
+            default_objective="non_saturating",
+            description=(
+                "Conditional MLP GAN. G: [z(100), one-hot label(10)] -> 110 -> 256 -> "
+                "512 -> 1024 LeakyReLU(0.2) -> 784 tanh. D: [784 pixels, label(10)] "
+                "-> 794 -> 512 -> 256 -> 1 logit, LeakyReLU(0.2)."
+            ),
+            num_classes=10,
+        ),
+    )
+}
+"""Named architectures accepted by `build_preset`."""
+
+
+def get_preset(name: str) -> PresetSpec:
+    """Returns the `PresetSpec` for `name`; hyphens are read as underscores.
+
+    Raises:
+        ValueError: for an unknown preset name, listing the known ones.
+    """
+    key = str(name).strip().lower().replace("-", "_")
+    if key not in PRESETS:
+        raise ValueError(
+            f"Unknown preset {name!r}; known presets: {', '.join(PRESETS)}"
+        )
+    return PRESETS[key]
+
+
+def _preset_builders(spec: PresetSpec, latent_dim: int):
+    """Returns ((generator builder, kwargs), (discriminator builder, kwargs))."""
+    if spec.name == "vanilla":
+        return (
+            (mlp_generator, dict(latent_dim=latent_dim, hidden_units=(1024, 1024),
+                                 activation="relu")),
+            (mlp_discriminator, dict(hidden_units=(256, 256), leaky_relu_slope=0.01)),
+        )
+    if spec.name == "wgan_gp":
+        return (
+            (mlp_generator, dict(latent_dim=latent_dim, hidden_units=(256, 512, 1024),
+                                 activation=0.2)),
+            (mlp_discriminator, dict(hidden_units=(512, 256), leaky_relu_slope=0.2)),
+        )
+    if spec.name == "batchnorm_mlp":
+        return (
+            (mlp_generator, dict(latent_dim=latent_dim, hidden_units=(256, 512, 1024),
+                                 activation=0.2, batch_norm=True)),
+            (mlp_discriminator, dict(hidden_units=(512, 256), leaky_relu_slope=0.2,
+                                     output_activation="sigmoid")),
+        )
+    if spec.name == "dcgan":
+        return (
+            (dcgan_generator, dict(latent_dim=latent_dim)),
+            (dcgan_discriminator, dict()),
+        )
+    # conditional_mlp
+    return (
+        (mlp_generator, dict(latent_dim=latent_dim, hidden_units=(256, 512, 1024),
+                             activation=0.2, num_classes=spec.num_classes)),
+        (mlp_discriminator, dict(hidden_units=(512, 256), leaky_relu_slope=0.2,
+                                 num_classes=spec.num_classes)),
+    )
+
+
+def build_preset(
+    name: str, latent_dim: int | None = None, **overrides
+) -> tuple[keras.Model, keras.Model]:
+    """Builds the generator and discriminator of a preset.
+
+    Args:
+        name: a key of `PRESETS`: "vanilla", "wgan_gp", "batchnorm_mlp",
+            "dcgan" or "conditional_mlp" (hyphens accepted: "wgan-gp").
+        latent_dim: size of z; None uses the preset's default.
+        **overrides: builder arguments replacing the preset's. A key
+            prefixed "generator_" or "discriminator_" goes to that model's
+            builder only (e.g. `discriminator_dropout_rate=0.3`,
+            `generator_hidden_units=(512, 512)`); an unprefixed key goes to
+            every builder of the preset that accepts it (e.g.
+            `base_filters=16`, `image_shape=...`).
+
+    Returns:
+        `(generator, discriminator)`, named "<preset>_generator" and
+        "<preset>_discriminator".
+
+    Raises:
+        ValueError: for an unknown preset, a bad latent_dim, or an override
+            that no builder of the preset accepts.
+    """
+    spec = get_preset(name)
+    latent_dim = spec.latent_dim if latent_dim is None else latent_dim
+    latent_dim = _check_positive_int("latent_dim", latent_dim)
+    (g_builder, g_kwargs), (d_builder, d_kwargs) = _preset_builders(spec, latent_dim)
+    g_kwargs["name"] = f"{spec.name}_generator"
+    d_kwargs["name"] = f"{spec.name}_discriminator"
+
+    # latent_dim has its own argument; num_classes would make an unconditional
+    # preset conditional, contradicting its PresetSpec.
+    fixed = {"latent_dim", "name"} if spec.conditional else {"latent_dim", "name", "num_classes"}
+    g_accepts = set(inspect.signature(g_builder).parameters) - fixed
+    d_accepts = set(inspect.signature(d_builder).parameters) - fixed
+    for key, value in overrides.items():
+        if key.startswith("generator_") and key[len("generator_"):] in g_accepts:
+            g_kwargs[key[len("generator_"):]] = value
+        elif key.startswith("discriminator_") and key[len("discriminator_"):] in d_accepts:
+            d_kwargs[key[len("discriminator_"):]] = value
+        elif key in g_accepts or key in d_accepts:
+            if key in g_accepts:
+                g_kwargs[key] = value
+            if key in d_accepts:
+                d_kwargs[key] = value
+        else:
+            accepted = sorted(
+                {f"generator_{k}" for k in g_accepts}
+                | {f"discriminator_{k}" for k in d_accepts}
+                | g_accepts
+                | d_accepts
+            )
+            raise ValueError(
+                f"Unknown override {key}={value!r} for preset {spec.name!r}; "
+                f"accepted: {', '.join(accepted)}"
+            )
+    return g_builder(**g_kwargs), d_builder(**d_kwargs)
+
+
+# --------------------------------------------------------------------------
+# Parameter counts
+# --------------------------------------------------------------------------
+
+
+def _trainable_size(weights) -> int:
+    return sum(math.prod(weight.shape) for weight in weights)
+
+
+def count_parameters(model: keras.Model) -> int:
+    """Number of trainable parameters of a model (BN moving statistics excluded)."""
+    return int(_trainable_size(model.trainable_weights))
+
+
+@dataclasses.dataclass(frozen=True)
+class ParameterRow:
+    """Trainable parameters of one layer, one count per latent_dim."""
+
+    model: str
+    layer: str
+    counts: tuple[int, ...]
+
+    @property
+    def growth(self) -> tuple[int, ...]:
+        """Each count minus the count at the first latent_dim."""
+        return tuple(count - self.counts[0] for count in self.counts)
+
+
+@dataclasses.dataclass(frozen=True)
+class ParameterTable:
+    """Per-layer trainable parameter counts of a preset for several latent_dims.
+
+    `str(table)` formats it as text; `rows` holds the numbers. Layers without
+    weights are left out.
+    """
+
+    preset: str
+    latent_dims: tuple[int, ...]
+    rows: tuple[ParameterRow, ...]
+
+    def total(self, model: str) -> tuple[int, ...]:
+        """Total counts of "generator" or "discriminator", one per latent_dim."""
+        counts = [row.counts for row in self.rows if row.model == model]
+        return tuple(sum(column) for column in zip(*counts))
+
+    def __str__(self) -> str:
+        base = self.latent_dims[0]
+        header = ["model", "layer"] + [f"latent_dim={d}" for d in self.latent_dims]
+        header += [f"growth {base}->{d}" for d in self.latent_dims[1:]]
+        lines = [header]
+        for model in ("generator", "discriminator"):
+            model_rows = [row for row in self.rows if row.model == model]
+            model_rows.append(ParameterRow(model, "TOTAL", self.total(model)))
+            for row in model_rows:
+                lines.append(
+                    [row.model, row.layer]
+                    + [f"{count:,}" for count in row.counts]
+                    + [f"{grow:+,}" for grow in row.growth[1:]]
+                )
+        widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+        text = [f"Trainable parameters of preset {self.preset!r}"]
+        for line in lines:
+            cells = [line[0].ljust(widths[0]), line[1].ljust(widths[1])]
+            cells += [cell.rjust(width) for cell, width in zip(line[2:], widths[2:])]
+            text.append("  ".join(cells))
+        return "\n".join(text)
+
+
+def parameter_table(
+    preset: str, latent_dims: Sequence[int] = (96, 192, 256), **overrides
+) -> ParameterTable:
+    """Counts each layer's trainable parameters of a preset for several latent_dims.
+
+    Only the first Dense layer of the generator depends on latent_dim: it
+    grows by its number of units per extra latent dimension (1024 for
+    "vanilla", so 96 -> 192 adds 98,304 parameters).
+
+    Args:
+        preset: a preset name (see `PRESETS`).
+        latent_dims: the latent sizes to compare, at least one.
+        **overrides: passed to `build_preset`.
+
+    Returns:
+        A `ParameterTable`; print it for a text table.
+    """
+    latent_dims = _check_units("latent_dims", latent_dims)
+    if not latent_dims:
+        raise ValueError(f"latent_dims must not be empty, received latent_dims={latent_dims!r}")
+    counts: dict[tuple[str, str], list[int]] = {}
+    for latent_dim in latent_dims:
+        generator, discriminator = build_preset(preset, latent_dim=latent_dim, **overrides)
+        for model_kind, model in (("generator", generator), ("discriminator", discriminator)):
+            for layer in model.layers:
+                if layer.trainable_weights:
+                    key = (model_kind, layer.name)
+                    counts.setdefault(key, []).append(_trainable_size(layer.trainable_weights))
+    rows = tuple(
+        ParameterRow(model=model_kind, layer=layer_name, counts=tuple(layer_counts))
+        for (model_kind, layer_name), layer_counts in counts.items()
+    )
+    return ParameterTable(preset=get_preset(preset).name, latent_dims=latent_dims, rows=rows)
