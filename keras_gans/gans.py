@@ -1,0 +1,514 @@
+"""GANs that train with `compile` + `fit`.
+
+`GAN` holds the one training loop of the package. Each `train_step` makes
+`n_critic` discriminator (critic) updates on consecutive slices of the batch
+it receives, then one generator update, each with its own `tf.GradientTape`.
+The objectives differ only in small hooks:
+
+| class    | objective (losses)          | extra                                   |
+| -------- | --------------------------- | --------------------------------------- |
+| `GAN`    | non-saturating BCE (any)    | --                                      |
+| `LSGAN`  | least squares               | --                                      |
+| `WGAN`   | Wasserstein                 | weight clipping after each critic step  |
+| `WGANGP` | Wasserstein                 | gradient penalty added to the critic    |
+
+Conditioning is not a separate class: when the generator takes `[z, labels]`
+(and the discriminator `[images, labels]`), every objective trains on
+`(images, labels)` batches.
+
+Feeding n_critic real batches: the WGAN papers update the critic on
+`n_critic` *different* real batches per generator step. Here `fit` feeds
+batches of `n_critic * batch_size` images and `train_step` splits them, so one
+Keras step is one generator step and no real batch is used twice.
+"""
+
+from __future__ import annotations
+
+import keras
+import tensorflow as tf
+
+from keras_gans import losses
+
+
+def _replica_seed(seed_generator: keras.random.SeedGenerator) -> tf.Tensor:
+    """Draws a stateless seed, distinct on every replica of a strategy.
+
+    A `SeedGenerator`'s state is mirrored across replicas, so on its own it
+    hands every replica the same seed and they would all draw the same noise.
+    Folding in the replica id keeps one reproducible stream per replica.
+    """
+    seed = tf.cast(seed_generator.next(), tf.int32)
+    context = tf.distribute.get_replica_context()
+    replica_id = 0 if context is None else context.replica_id_in_sync_group
+    return tf.random.experimental.stateless_fold_in(seed, replica_id)
+
+
+def _ends_in_sigmoid(model: keras.Model) -> bool:
+    activation = getattr(model.layers[-1], "activation", None)
+    return activation is keras.activations.sigmoid
+
+
+@keras.saving.register_keras_serializable(package="keras_gans")
+class GAN(keras.Model):
+    """A generator and a discriminator trained against each other.
+
+    Args:
+        generator: maps `z` of shape `(batch, latent_dim)` (and, if
+            conditional, one-hot `labels` of shape `(batch, num_classes)`)
+            to images in [-1, 1].
+        discriminator: maps images (and labels) to one score per image,
+            shape `(batch, 1)`.
+        latent_dim: size of z; read from the generator when omitted.
+        n_critic: discriminator updates per generator update. Each step
+            expects a batch of `n_critic * batch_size` real images.
+        ema_decay: if set (e.g. 0.999), keeps an exponential moving average
+            of the generator's weights (`ema_generator`), used by
+            `generate`/`call` and by export. Averaging smooths the
+            oscillation of adversarial training and usually gives cleaner
+            samples.
+        track_health: also report the critic gap (`real_score -
+            fake_score`) and the global gradient norms of both networks.
+        seed: seed of the model's own noise stream; `None` draws it from
+            `keras.utils.set_random_seed`'s global state.
+
+    Call `compile(d_optimizer, g_optimizer, loss=...)`, then `fit` on a
+    dataset of images, or `(images, labels)` for a conditional GAN.
+    """
+
+    default_loss = "non_saturating"
+    default_n_critic = 1
+
+    def __init__(
+        self,
+        generator: keras.Model,
+        discriminator: keras.Model,
+        latent_dim: int | None = None,
+        n_critic: int | None = None,
+        ema_decay: float | None = None,
+        track_health: bool = False,
+        seed: int | None = None,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.generator = generator
+        self.discriminator = discriminator
+        self.conditional = len(generator.inputs) == 2
+        self.latent_dim = self._check_networks(latent_dim)
+        self.num_classes = generator.inputs[1].shape[-1] if self.conditional else None
+        self.image_shape = tuple(generator.outputs[0].shape[1:])
+
+        n_critic = self.default_n_critic if n_critic is None else n_critic
+        if not isinstance(n_critic, int) or n_critic < 1:
+            raise ValueError(
+                f"n_critic must be an integer >= 1, received n_critic={n_critic!r}"
+            )
+        self.n_critic = n_critic
+
+        if ema_decay is not None and not 0.0 < ema_decay < 1.0:
+            raise ValueError(
+                f"ema_decay must be in (0, 1) or None, received ema_decay={ema_decay}"
+            )
+        self.ema_decay = ema_decay
+        self.ema_generator = None
+        if ema_decay is not None:
+            self.ema_generator = keras.models.clone_model(generator)
+            self.ema_generator.set_weights(generator.get_weights())
+
+        self.track_health = track_health
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+        # Both networks arrive built, so the GAN is too. Keras must not try to
+        # build it by calling it on the training data (images, not z).
+        self.built = True
+
+    def _check_networks(self, latent_dim: int | None) -> int:
+        """Checks that the two networks fit together; returns latent_dim."""
+        generator, discriminator = self.generator, self.discriminator
+        if len(discriminator.inputs) != len(generator.inputs):
+            raise ValueError(
+                "generator and discriminator must both be conditional (two "
+                "inputs: data and labels) or both unconditional; received a "
+                f"generator with {len(generator.inputs)} input(s) and a "
+                f"discriminator with {len(discriminator.inputs)}"
+            )
+        image_shape = tuple(generator.outputs[0].shape[1:])
+        accepted_shape = tuple(discriminator.inputs[0].shape[1:])
+        if image_shape != accepted_shape:
+            raise ValueError(
+                f"the generator makes images of shape {image_shape} but the "
+                f"discriminator accepts images of shape {accepted_shape}"
+            )
+        if self.conditional:
+            g_classes = generator.inputs[1].shape[-1]
+            d_classes = discriminator.inputs[1].shape[-1]
+            if g_classes != d_classes:
+                raise ValueError(
+                    f"the generator takes {g_classes} classes but the "
+                    f"discriminator takes {d_classes}"
+                )
+        model_latent_dim = generator.inputs[0].shape[-1]
+        if latent_dim is None:
+            return model_latent_dim
+        if latent_dim <= 0:
+            raise ValueError(f"latent_dim must be > 0, received latent_dim={latent_dim}")
+        if latent_dim != model_latent_dim:
+            raise ValueError(
+                f"latent_dim={latent_dim} does not match the generator's input "
+                f"size {model_latent_dim}"
+            )
+        return latent_dim
+
+    # ------------------------------------------------------------------
+    # Compilation
+    # ------------------------------------------------------------------
+
+    def default_optimizers(self) -> tuple[keras.optimizers.Optimizer, keras.optimizers.Optimizer]:
+        """Adam(2e-4, beta_1=0.5) for both networks (Radford et al. 2016)."""
+        return (
+            keras.optimizers.Adam(2e-4, beta_1=0.5),
+            keras.optimizers.Adam(2e-4, beta_1=0.5),
+        )
+
+    def compile(
+        self,
+        d_optimizer: keras.optimizers.Optimizer | None = None,
+        g_optimizer: keras.optimizers.Optimizer | None = None,
+        loss: str | None = None,
+        from_logits: bool | None = None,
+        **kwargs,
+    ) -> None:
+        """Configures the model for training.
+
+        Args:
+            d_optimizer, g_optimizer: one optimizer per network; the class
+                defaults (`default_optimizers`) when omitted.
+            loss: objective name for `keras_gans.losses.get_loss_pair`
+                (`"non_saturating"`, `"minimax"`, `"least_squares"`,
+                `"wasserstein"`, `"hinge"`); the class default when omitted.
+            from_logits: whether the discriminator outputs logits. When
+                omitted it is read from the discriminator: a final sigmoid
+                means probabilities. Only the BCE losses use it.
+            **kwargs: passed to `keras.Model.compile`, e.g.
+                `steps_per_execution` or `jit_compile`.
+        """
+        super().compile(**kwargs)
+        default_d, default_g = self.default_optimizers()
+        self.d_optimizer = d_optimizer or default_d
+        self.g_optimizer = g_optimizer or default_g
+        self.loss_name = loss or self.default_loss
+
+        if from_logits is None:
+            from_logits = not _ends_in_sigmoid(self.discriminator)
+        self.from_logits = from_logits
+        # Binds from_logits into the BCE losses; refuses probabilities for
+        # objectives that need an unbounded critic.
+        self.d_loss_fn, self.g_loss_fn = losses.get_loss_pair(self.loss_name, from_logits=from_logits)
+
+        # Build the optimizers now, inside the caller's strategy scope, so
+        # their slot variables are mirrored like the weights they update.
+        self.d_optimizer.build(self.discriminator.trainable_variables)
+        self.g_optimizer.build(self.generator.trainable_variables)
+
+        self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
+        self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
+        self.real_score_tracker = keras.metrics.Mean(name="real_score")
+        self.fake_score_tracker = keras.metrics.Mean(name="fake_score")
+        self.extra_trackers = {
+            name: keras.metrics.Mean(name=name) for name in self.extra_metric_names()
+        }
+
+    def extra_metric_names(self) -> list[str]:
+        """Names of the metrics a subclass or the health view adds."""
+        if self.track_health:
+            return ["critic_gap", "d_grad_norm", "g_grad_norm"]
+        return []
+
+    @property
+    def metrics(self) -> list[keras.metrics.Metric]:
+        # Listing the trackers here lets Keras reset them at every epoch.
+        if not hasattr(self, "d_loss_tracker"):
+            return []
+        return [
+            self.d_loss_tracker,
+            self.g_loss_tracker,
+            self.real_score_tracker,
+            self.fake_score_tracker,
+            *self.extra_trackers.values(),
+        ]
+
+    # ------------------------------------------------------------------
+    # Sampling
+    # ------------------------------------------------------------------
+
+    @property
+    def sampling_generator(self) -> keras.Model:
+        """The generator used for samples and export (the EMA one if kept)."""
+        return self.ema_generator if self.ema_generator is not None else self.generator
+
+    def call(self, inputs, training: bool = False):
+        """Maps `z` (or `[z, one_hot_labels]`) to images in [-1, 1]."""
+        return self.sampling_generator(inputs, training=training)
+
+    def sample_latent(self, n: int) -> tf.Tensor:
+        """z ~ N(0, 1), shape `(n, latent_dim)`, from the model's own seed stream."""
+        seed = _replica_seed(self.seed_generator)
+        return tf.random.stateless_normal((n, self.latent_dim), seed=seed)
+
+    def generate(self, n: int, labels=None) -> tf.Tensor:
+        """Draws `n` images, shape `(n, *image_shape)`, values in [-1, 1].
+
+        For a conditional GAN, `labels` are `n` integer classes; when omitted,
+        classes cycle 0, 1, ..., num_classes - 1.
+        """
+        if n <= 0:
+            raise ValueError(f"n must be > 0, received n={n}")
+        z = self.sample_latent(n)
+        if not self.conditional:
+            return self(z)
+        if labels is None:
+            labels = tf.range(n) % self.num_classes
+        labels = tf.convert_to_tensor(labels)
+        if labels.shape != (n,):
+            raise ValueError(f"labels must have shape ({n},), received shape {labels.shape}")
+        return self([z, tf.one_hot(labels, self.num_classes)])
+
+    # ------------------------------------------------------------------
+    # Hooks the objectives override
+    # ------------------------------------------------------------------
+
+    def critic_penalty(self, critic, real_images, fake_images):
+        """An extra term for the discriminator loss, or `None` (no penalty).
+
+        `critic` maps images to scores (labels already bound for
+        conditional GANs).
+        """
+        return None
+
+    def after_critic_update(self) -> None:
+        """Runs after every discriminator update (e.g. weight clipping)."""
+
+    # ------------------------------------------------------------------
+    # Training
+    # ------------------------------------------------------------------
+
+    def _unpack(self, data):
+        """Returns `(images, one_hot_labels or None)` from a batch."""
+        # Accepts fit(images, labels), fit(dataset of (images, labels)) and
+        # fit((images, labels)).
+        images, labels, _ = keras.utils.unpack_x_y_sample_weight(data)
+        if isinstance(images, (tuple, list)):
+            images, labels = images
+        if not self.conditional:
+            return images, None
+        if labels is None:
+            raise ValueError(
+                "this GAN is conditional (its generator takes [z, labels]), "
+                "so fit it on (images, labels) batches, e.g. "
+                "load_dataset(..., labels=True); received images only"
+            )
+        if labels.shape.rank == 1:
+            labels = tf.one_hot(tf.cast(labels, tf.int32), self.num_classes)
+        return images, tf.cast(labels, self.compute_dtype)
+
+    def _network_inputs(self, data, labels):
+        return data if labels is None else [data, labels]
+
+    def _critic(self, labels):
+        """The discriminator as a function of images only."""
+        return lambda images: self.discriminator(
+            self._network_inputs(images, labels), training=True
+        )
+
+    def train_step(self, data):
+        real_images, labels = self._unpack(data)
+        # One Keras step sees n_critic real batches: split them. A final
+        # partial batch is split the same way (its remainder is dropped).
+        batch_size = tf.shape(real_images)[0] // self.n_critic
+
+        def critic_slice(tensor, i):
+            return None if tensor is None else tensor[i * batch_size : (i + 1) * batch_size]
+
+        # The generator does not change during the critic updates, so one
+        # forward pass makes the fakes for all of them.
+        n_fakes = self.n_critic * batch_size
+        all_labels = None if labels is None else labels[:n_fakes]
+        z = self.sample_latent(n_fakes)
+        all_fakes = self.generator(self._network_inputs(z, all_labels), training=True)
+
+        d_stats = [
+            self._discriminator_step(
+                critic_slice(real_images, i),
+                critic_slice(all_fakes, i),
+                critic_slice(labels, i),
+            )
+            for i in range(self.n_critic)
+        ]
+        g_stats = self._generator_step(critic_slice(labels, self.n_critic - 1), batch_size)
+        if self.ema_generator is not None:
+            self._update_ema()
+        return self._update_metrics(d_stats, g_stats)
+
+    def _replica_scale(self, loss):
+        # Gradients are summed across replicas; dividing each replica's mean
+        # loss by their number makes the sum the mean over the global batch.
+        return loss / tf.distribute.get_strategy().num_replicas_in_sync
+
+    def _discriminator_step(self, real_images, fake_images, labels) -> dict:
+        critic = self._critic(labels)
+        with tf.GradientTape() as tape:
+            real_scores = critic(real_images)
+            fake_scores = critic(fake_images)
+            d_loss = self.d_loss_fn(real_scores, fake_scores)
+            penalty = self.critic_penalty(critic, real_images, fake_images)
+            if penalty is not None:
+                d_loss = d_loss + penalty
+            scaled_loss = self._replica_scale(d_loss)
+        weights = self.discriminator.trainable_variables
+        grads = tape.gradient(scaled_loss, weights)
+        self.d_optimizer.apply_gradients(zip(grads, weights))
+        self.after_critic_update()
+        stats = {
+            "d_loss": d_loss,
+            "real_score": tf.reduce_mean(real_scores),
+            "fake_score": tf.reduce_mean(fake_scores),
+            "d_grad_norm": tf.linalg.global_norm(grads),
+        }
+        if penalty is not None:
+            stats["gradient_penalty"] = penalty
+        return stats
+
+    def _generator_step(self, labels, batch_size) -> dict:
+        z = self.sample_latent(batch_size)
+        with tf.GradientTape() as tape:
+            fake_images = self.generator(self._network_inputs(z, labels), training=True)
+            fake_scores = self._critic(labels)(fake_images)
+            g_loss = self.g_loss_fn(fake_scores)
+            scaled_loss = self._replica_scale(g_loss)
+        weights = self.generator.trainable_variables
+        grads = tape.gradient(scaled_loss, weights)
+        self.g_optimizer.apply_gradients(zip(grads, weights))
+        return {"g_loss": g_loss, "g_grad_norm": tf.linalg.global_norm(grads)}
+
+    def _update_ema(self) -> None:
+        decay = self.ema_decay
+        # Non-trainable weights (BatchNorm statistics) are averaged too, so
+        # the EMA generator normalizes with statistics that match its kernels.
+        for ema_weight, weight in zip(self.ema_generator.weights, self.generator.weights):
+            ema_weight.assign(decay * ema_weight + (1.0 - decay) * weight)
+
+    def _update_metrics(self, d_stats: list[dict], g_stats: dict) -> dict:
+        def critic_mean(key):
+            return tf.add_n([stats[key] for stats in d_stats]) / len(d_stats)
+
+        self.d_loss_tracker.update_state(critic_mean("d_loss"))
+        self.g_loss_tracker.update_state(g_stats["g_loss"])
+        real_score = critic_mean("real_score")
+        fake_score = critic_mean("fake_score")
+        self.real_score_tracker.update_state(real_score)
+        self.fake_score_tracker.update_state(fake_score)
+        values = {
+            "critic_gap": real_score - fake_score,
+            "d_grad_norm": critic_mean("d_grad_norm"),
+            "g_grad_norm": g_stats["g_grad_norm"],
+        }
+        if "gradient_penalty" in d_stats[0]:
+            values["gradient_penalty"] = critic_mean("gradient_penalty")
+        for name, tracker in self.extra_trackers.items():
+            tracker.update_state(values[name])
+        return {metric.name: metric.result() for metric in self.metrics}
+
+    # ------------------------------------------------------------------
+    # Serialization
+    # ------------------------------------------------------------------
+
+    def get_config(self) -> dict:
+        return {
+            "generator": keras.saving.serialize_keras_object(self.generator),
+            "discriminator": keras.saving.serialize_keras_object(self.discriminator),
+            "latent_dim": self.latent_dim,
+            "n_critic": self.n_critic,
+            "ema_decay": self.ema_decay,
+            "track_health": self.track_health,
+            "seed": self.seed,
+            "name": self.name,
+        }
+
+    @classmethod
+    def from_config(cls, config: dict):
+        config = dict(config)
+        config["generator"] = keras.saving.deserialize_keras_object(config["generator"])
+        config["discriminator"] = keras.saving.deserialize_keras_object(config["discriminator"])
+        return cls(**config)
+
+
+@keras.saving.register_keras_serializable(package="keras_gans")
+class LSGAN(GAN):
+    """Least-squares GAN (Mao et al. 2017): the BCE losses become squared errors."""
+
+    default_loss = "least_squares"
+
+
+@keras.saving.register_keras_serializable(package="keras_gans")
+class WGAN(GAN):
+    """Wasserstein GAN with weight clipping (Arjovsky et al. 2017).
+
+    Clipping every critic weight to `[-clip_value, clip_value]` after each
+    update keeps the critic (roughly) K-Lipschitz, as the Wasserstein dual
+    requires. Defaults follow the paper: RMSprop(5e-5), n_critic=5, c=0.01.
+    """
+
+    default_loss = "wasserstein"
+    default_n_critic = 5
+
+    def __init__(self, generator, discriminator, clip_value: float = 0.01, **kwargs):
+        super().__init__(generator, discriminator, **kwargs)
+        if clip_value <= 0:
+            raise ValueError(f"clip_value must be > 0, received clip_value={clip_value}")
+        self.clip_value = clip_value
+
+    def default_optimizers(self):
+        return keras.optimizers.RMSprop(5e-5), keras.optimizers.RMSprop(5e-5)
+
+    def after_critic_update(self) -> None:
+        for weight in self.discriminator.trainable_variables:
+            weight.assign(tf.clip_by_value(weight, -self.clip_value, self.clip_value))
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "clip_value": self.clip_value}
+
+
+@keras.saving.register_keras_serializable(package="keras_gans")
+class WGANGP(GAN):
+    """WGAN with gradient penalty (Gulrajani et al. 2017).
+
+    The critic loss gains `gp_weight * E[(||grad D(x_hat)||_2 - 1)^2]` on
+    random interpolates `x_hat` of real and fake images (see
+    `keras_gans.losses.gradient_penalty`). Defaults follow the paper:
+    n_critic=5, lambda=10, Adam(1e-4, beta_1=0.5, beta_2=0.9).
+    """
+
+    default_loss = "wasserstein"
+    default_n_critic = 5
+
+    def __init__(self, generator, discriminator, gp_weight: float = 10.0, **kwargs):
+        super().__init__(generator, discriminator, **kwargs)
+        if gp_weight < 0:
+            raise ValueError(f"gp_weight must be >= 0, received gp_weight={gp_weight}")
+        self.gp_weight = gp_weight
+
+    def default_optimizers(self):
+        return (
+            keras.optimizers.Adam(1e-4, beta_1=0.5, beta_2=0.9),
+            keras.optimizers.Adam(1e-4, beta_1=0.5, beta_2=0.9),
+        )
+
+    def extra_metric_names(self) -> list[str]:
+        return ["gradient_penalty", *super().extra_metric_names()]
+
+    def critic_penalty(self, critic, real_images, fake_images):
+        return losses.gradient_penalty(
+            critic, real_images, fake_images, weight=self.gp_weight, seed=self.seed_generator
+        )
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "gp_weight": self.gp_weight}
