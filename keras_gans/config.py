@@ -1,0 +1,116 @@
+"""Training configuration: one typed dataclass, and the named recipes.
+
+A *recipe* is what `python -m keras_gans train MODEL` means by MODEL: an
+architecture preset (`keras_gans.models`), the GAN class that trains it
+(`keras_gans.gans`) and that objective's defaults. `TrainConfig` holds every
+choice of a run; its `None` fields fall back to the recipe.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+
+@dataclasses.dataclass(frozen=True)
+class Recipe:
+    """A trainable model: architecture, objective and their defaults."""
+
+    preset: str  # name in keras_gans.models.PRESETS
+    gan_class: str  # class name in keras_gans.gans
+    loss: str | None  # objective for compile(); None: the class default
+    epochs: int  # default length of a run
+    description: str
+
+
+RECIPES: dict[str, Recipe] = {
+    "vanilla": Recipe(
+        "vanilla", "GAN", "non_saturating", 20,
+        "CS231n MLP, non-saturating BCE (Goodfellow et al. 2014)",
+    ),
+    "lsgan": Recipe(
+        "vanilla", "LSGAN", None, 20,
+        "CS231n MLP, least-squares loss (Mao et al. 2017)",
+    ),
+    "dcgan": Recipe(
+        "dcgan", "GAN", "non_saturating", 10,
+        "small convolutional GAN, BCE (Radford et al. 2016)",
+    ),
+    "wgan": Recipe(
+        "wgan_gp", "WGAN", None, 20,
+        "WGAN-GP's MLP, Wasserstein loss with weight clipping (Arjovsky et al. 2017)",
+    ),
+    "wgan-gp": Recipe(
+        "wgan_gp", "WGANGP", None, 20,
+        "MLP z(100)->256->512->1024->784, gradient penalty (Gulrajani et al. 2017)",
+    ),
+    "cgan": Recipe(
+        "conditional_mlp", "GAN", "non_saturating", 20,
+        "conditional MLP, one-hot label joined to z and to the image (Mirza & Osindero 2014)",
+    ),
+    "batchnorm-mlp": Recipe(
+        "batchnorm_mlp", "GAN", "non_saturating", 20,
+        "MLP with BatchNorm in G and a sigmoid D, BCE on probabilities",
+    ),
+}
+
+STRATEGIES = ("default", "mirrored", "multi-worker")
+
+
+def get_recipe(model: str) -> Recipe:
+    """Returns the recipe named `model`; the error lists the known names."""
+    if model not in RECIPES:
+        raise ValueError(
+            f"unknown model {model!r}; choose one of: {', '.join(RECIPES)}"
+        )
+    return RECIPES[model]
+
+
+@dataclasses.dataclass
+class TrainConfig:
+    """Everything a training run needs. `None` means "the recipe's default"."""
+
+    model: str = "wgan-gp"  # a key of RECIPES
+    dataset: str = "mnist"  # bundled MNIST, "fashion_mnist", a TFDS name or a path
+    epochs: int | None = None  # None: the recipe's epochs
+    batch_size: int = 64  # real images per discriminator update
+    latent_dim: int | None = None  # None: the preset's latent_dim
+    lr: float | None = None  # learning rate of both optimizers; None: the objective's paper default
+    n_critic: int | None = None  # critic updates per generator update; None: the class default
+    ema_decay: float | None = None  # e.g. 0.999 to sample from an EMA generator
+    seed: int = 0  # seeds weights, noise and data order
+    out: str | None = None  # run folder; None: saved_models/<model>
+    export: bool = True  # write the SavedModel generator at the end
+    resume: bool = False  # continue the run in `out` from its last checkpoint
+    overwrite: bool = False  # replace an existing run folder instead of numbering a new one
+    limit: int | None = None  # use only the first N training images (quick runs)
+    steps_per_epoch: int | None = None  # None: one pass over the data
+    steps_per_execution: int = 8  # train steps per compiled call (fewer Python round trips)
+    strategy: str = "default"  # "default", "mirrored" or "multi-worker" (reads TF_CONFIG)
+    tensorboard: str | None = None  # folder for TensorBoard logs and sample images
+    verbose: int = 1  # Keras progress bar: 0 silent, 1 bar, 2 one line per epoch
+
+    def __post_init__(self) -> None:
+        get_recipe(self.model)
+        for name in ("epochs", "batch_size", "latent_dim", "n_critic", "limit",
+                     "steps_per_epoch", "steps_per_execution"):
+            value = getattr(self, name)
+            if value is not None and value <= 0:
+                raise ValueError(f"{name} must be > 0, received {name}={value}")
+        if self.lr is not None and self.lr <= 0:
+            raise ValueError(f"lr must be > 0, received lr={self.lr}")
+        if self.ema_decay is not None and not 0 < self.ema_decay < 1:
+            raise ValueError(f"ema_decay must be in (0, 1), received ema_decay={self.ema_decay}")
+        if self.strategy not in STRATEGIES:
+            raise ValueError(
+                f"strategy must be one of {', '.join(STRATEGIES)}, received strategy={self.strategy!r}"
+            )
+        if self.resume and self.overwrite:
+            raise ValueError("resume and overwrite exclude each other: choose one")
+
+    @property
+    def recipe(self) -> Recipe:
+        return get_recipe(self.model)
+
+    @property
+    def total_epochs(self) -> int:
+        return self.epochs if self.epochs is not None else self.recipe.epochs
