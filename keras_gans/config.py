@@ -87,6 +87,7 @@ class TrainConfig:
     steps_per_execution: int = 8  # train steps per compiled call (fewer Python round trips)
     strategy: str = "default"  # "default", "mirrored" or "multi-worker" (reads TF_CONFIG)
     tensorboard: str | None = None  # folder for TensorBoard logs and sample images
+    evaluate_every: int = 0  # log sample-quality metrics every N epochs; 0: never
     verbose: int = 1  # Keras progress bar: 0 silent, 1 bar, 2 one line per epoch
 
     def __post_init__(self) -> None:
@@ -104,6 +105,8 @@ class TrainConfig:
             raise ValueError(
                 f"strategy must be one of {', '.join(STRATEGIES)}, received strategy={self.strategy!r}"
             )
+        if self.evaluate_every < 0:
+            raise ValueError(f"evaluate_every must be >= 0, received evaluate_every={self.evaluate_every}")
         if self.resume and self.overwrite:
             raise ValueError("resume and overwrite exclude each other: choose one")
 

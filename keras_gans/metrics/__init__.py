@@ -37,6 +37,7 @@ from keras_gans.metrics.distances import (
 )
 from keras_gans.metrics.evaluation import (
     evaluate_features,
+    evaluate_exported_generator,
     evaluate_generator,
     format_metrics_table,
     generate_samples,
@@ -67,6 +68,7 @@ __all__ = [
     "classifier_score",
     "density_coverage",
     "evaluate_features",
+    "evaluate_exported_generator",
     "evaluate_generator",
     "feature_statistics",
     "format_metrics_table",

@@ -1,0 +1,208 @@
+"""The command line: `python -m keras_gans COMMAND ...`.
+
+Thin by design: each command parses its flags, builds a config and calls the
+package. Errors a user can fix (unknown model, missing data, bad values)
+print one line and exit with status 2; nothing prints a traceback for them.
+
+    python -m keras_gans train [MODEL] [--epochs N] [--dataset NAME] ...
+    python -m keras_gans sample SAVED_MODEL --n 100 --out grid.png [--label 7]
+    python -m keras_gans params MODEL --latent-dim 96 192 256
+    python -m keras_gans data [--dataset NAME]
+    python -m keras_gans train-classifier [--dataset mnist]
+    python -m keras_gans evaluate SAVED_MODEL [--n 10000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from keras_gans.config import RECIPES, STRATEGIES, TrainConfig
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be > 0, received {value}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be > 0, received {value}")
+    return value
+
+
+def _add_train_parser(commands) -> None:
+    parser = commands.add_parser(
+        "train",
+        help="train a GAN; with no arguments, the WGAN-GP MLP on the bundled MNIST",
+        description="Train a model and write grids, loss curves, checkpoints and the exported generator.",
+    )
+    parser.add_argument("model", nargs="?", default="wgan-gp", choices=list(RECIPES),
+                        help="model and objective (default: wgan-gp)")
+    parser.add_argument("--dataset", default="mnist",
+                        help="mnist (bundled), fashion_mnist, a TFDS name, an IDX folder, an .npz file or an image folder")
+    parser.add_argument("--epochs", type=_positive_int, help="default: the model's recipe")
+    parser.add_argument("--batch-size", type=_positive_int, default=64,
+                        help="real images per discriminator update (default: 64)")
+    parser.add_argument("--latent-dim", type=_positive_int, help="size of z (default: the preset's)")
+    parser.add_argument("--lr", type=_positive_float, help="learning rate of both networks")
+    parser.add_argument("--n-critic", type=_positive_int, help="critic updates per generator update")
+    parser.add_argument("--ema", type=float, dest="ema_decay", help="sample from an EMA generator, e.g. 0.999")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", help="run folder (default: saved_models/MODEL, numbered if it exists)")
+    parser.add_argument("--no-export", dest="export", action="store_false",
+                        help="do not write the SavedModel generator")
+    parser.add_argument("--resume", action="store_true", help="continue the run in --out from its last checkpoint")
+    parser.add_argument("--overwrite", action="store_true", help="replace the run folder instead of numbering a new one")
+    parser.add_argument("--limit", type=_positive_int, help="use only the first N training images")
+    parser.add_argument("--steps-per-epoch", type=_positive_int)
+    parser.add_argument("--strategy", default="default", choices=STRATEGIES)
+    parser.add_argument("--tensorboard", metavar="DIR", help="also log metrics and sample grids for TensorBoard")
+    parser.add_argument("--evaluate-every", type=int, default=0, metavar="N",
+                        help="log sample-quality metrics every N epochs (trains the metrics classifier once if missing)")
+    parser.add_argument("--verbose", type=int, default=1, choices=(0, 1, 2))
+    parser.set_defaults(run=_run_train)
+
+
+def _add_sample_parser(commands) -> None:
+    parser = commands.add_parser("sample", help="draw a grid of images from an exported generator")
+    parser.add_argument("saved_model", help="folder written by train (RUN/generator)")
+    parser.add_argument("--n", type=_positive_int, default=100, help="number of images (default: 100)")
+    parser.add_argument("--out", default="samples.png", help="PNG to write (default: samples.png)")
+    parser.add_argument("--label", type=int, help="class to draw, for conditional generators")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.set_defaults(run=_run_sample)
+
+
+def _add_params_parser(commands) -> None:
+    parser = commands.add_parser("params", help="parameter counts of a model per layer, for several latent sizes")
+    parser.add_argument("model", choices=list(RECIPES))
+    parser.add_argument("--latent-dim", type=_positive_int, nargs="+", default=None)
+    parser.set_defaults(run=_run_params)
+
+
+def _add_data_parser(commands) -> None:
+    parser = commands.add_parser("data", help="describe a dataset the loaders accept")
+    parser.add_argument("--dataset", default="mnist")
+    parser.set_defaults(run=_run_data)
+
+
+def _add_classifier_parser(commands) -> None:
+    parser = commands.add_parser("train-classifier", help="train the classifier behind the sample-quality metrics")
+    parser.add_argument("--dataset", default="mnist")
+    parser.add_argument("--epochs", type=_positive_int, default=5)
+    parser.add_argument("--out", default="saved_models", help="folder of classifier_DATASET.keras (default: saved_models)")
+    parser.set_defaults(run=_run_train_classifier)
+
+
+def _add_evaluate_parser(commands) -> None:
+    parser = commands.add_parser("evaluate", help="sample-quality metrics of an exported generator")
+    parser.add_argument("saved_model", help="folder written by train (RUN/generator)")
+    parser.add_argument("--n", type=_positive_int, default=10000, help="samples to score (default: 10000)")
+    parser.add_argument("--dataset", default="mnist", help="real data and classifier to compare with")
+    parser.add_argument("--classifiers", default="saved_models", help="folder of the cached classifier")
+    parser.add_argument("--json", help="where to write the results (default: SAVED_MODEL/../evaluation.json)")
+    parser.add_argument("--no-reference", dest="reference", action="store_false",
+                        help="skip the real-data reference row")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.set_defaults(run=_run_evaluate)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m keras_gans",
+        description="Train, sample and inspect GANs of small images with Keras 3.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_train_parser(commands)
+    _add_sample_parser(commands)
+    _add_params_parser(commands)
+    _add_data_parser(commands)
+    _add_classifier_parser(commands)
+    _add_evaluate_parser(commands)
+    return parser
+
+
+def _run_train(args: argparse.Namespace) -> None:
+    from keras_gans import data, training
+
+    options = {k: v for k, v in vars(args).items() if k not in ("command", "run")}
+    config = TrainConfig(**options)
+    print(data.describe(config.dataset, split="train", limit=config.limit))
+    result = training.train(config)
+    print(f"\nTrained {config.model} for {result.epochs_done} epochs. Wrote into {result.run_dir}/:")
+    for what, path in result.files.items():
+        print(f"  {what:<12} {path}")
+
+
+def _run_sample(args: argparse.Namespace) -> None:
+    from keras_gans import callbacks
+
+    images, metadata = callbacks.sample_exported_generator(
+        args.saved_model, n=args.n, seed=args.seed, label=args.label
+    )
+    path = callbacks.save_image_grid(images, args.out)
+    print(f"Wrote {args.n} samples of {metadata.get('objective', 'a generator')} to {path}")
+
+
+def _run_params(args: argparse.Namespace) -> None:
+    from keras_gans import models
+
+    preset = RECIPES[args.model].preset
+    latent_dims = args.latent_dim or (models.get_preset(preset).latent_dim,)
+    print(models.parameter_table(preset, latent_dims=tuple(latent_dims)))
+
+
+def _run_data(args: argparse.Namespace) -> None:
+    from keras_gans import data
+
+    for split in ("train", "test"):
+        print(data.describe(args.dataset, split=split))
+
+
+def _run_train_classifier(args: argparse.Namespace) -> None:
+    from keras_gans import metrics
+
+    metrics.train_classifier(dataset=args.dataset, epochs=args.epochs, out_dir=args.out)
+    report = metrics.classifier_report(args.dataset, args.out)
+    print(f"Test accuracy {report['test_accuracy']:.4f}; saved to {metrics.classifier_path(args.dataset, args.out)}")
+
+
+def _run_evaluate(args: argparse.Namespace) -> None:
+    from keras_gans import data, metrics
+
+    if not Path(args.saved_model).is_dir():
+        raise FileNotFoundError(f"no exported generator at {args.saved_model}")
+    classifier = metrics.load_classifier(args.dataset, directory=args.classifiers)
+    test_images, _ = data.load_arrays(args.dataset, split="test", limit=args.n)
+    rows = {}
+    if args.reference:
+        rows["real train vs test"] = metrics.reference_metrics(classifier, dataset=args.dataset, n=args.n, seed=args.seed)
+    rows[args.saved_model] = metrics.evaluate_exported_generator(
+        args.saved_model, classifier, test_images, n=args.n, seed=args.seed
+    )
+    print(metrics.format_metrics_table(rows))
+    json_path = Path(args.json) if args.json else Path(args.saved_model).resolve().parent / "evaluation.json"
+    json_path.write_text(json.dumps(rows, indent=2, default=float))
+    print(f"Wrote {json_path}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the process exit status."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    args = build_parser().parse_args(argv)
+    try:
+        args.run(args)
+    except (ValueError, FileNotFoundError, FileExistsError, FloatingPointError, ConnectionError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    return 0

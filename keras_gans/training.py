@@ -1,0 +1,216 @@
+"""One training run, from a `TrainConfig` to files on disk.
+
+`train(config)` is what `python -m keras_gans train` runs: it picks the
+distribution strategy, builds the data pipeline and the GAN, attaches the
+callbacks (image grids, loss curves, checkpoints, export) and calls `fit`.
+Each step is a small function a tutorial can call on its own.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import shutil
+from pathlib import Path
+
+import keras
+import tensorflow as tf
+
+from keras_gans import callbacks, data, gans, metrics, models
+from keras_gans.config import TrainConfig
+
+DEFAULT_OUTPUT_ROOT = Path("saved_models")
+
+
+@dataclasses.dataclass
+class TrainResult:
+    """What a run produced."""
+
+    run_dir: Path
+    history: dict[str, list[float]]
+    epochs_done: int
+    files: dict[str, Path]
+
+
+def make_strategy(name: str) -> tf.distribute.Strategy:
+    """`default` (one device), `mirrored` (all local devices) or `multi-worker`.
+
+    `multi-worker` reads the cluster from the `TF_CONFIG` environment
+    variable, as `tf.distribute.MultiWorkerMirroredStrategy` documents.
+    """
+    if name == "default":
+        return tf.distribute.get_strategy()
+    if name == "mirrored":
+        return tf.distribute.MirroredStrategy()
+    if name == "multi-worker":
+        return tf.distribute.MultiWorkerMirroredStrategy()
+    raise ValueError(f"unknown strategy {name!r}; choose default, mirrored or multi-worker")
+
+
+def build_gan(config: TrainConfig, steps_per_execution: int = 1) -> gans.GAN:
+    """Builds and compiles the recipe's GAN (call inside the strategy scope)."""
+    recipe = config.recipe
+    generator, discriminator = models.build_preset(recipe.preset, latent_dim=config.latent_dim)
+    gan_class = getattr(gans, recipe.gan_class)
+    gan = gan_class(
+        generator,
+        discriminator,
+        n_critic=config.n_critic,
+        ema_decay=config.ema_decay,
+        seed=config.seed,
+    )
+    d_optimizer = g_optimizer = None
+    if config.lr is not None:
+        # Keep each objective's optimizer family and betas; change the rate.
+        d_optimizer, g_optimizer = gan.default_optimizers()
+        d_optimizer.learning_rate = g_optimizer.learning_rate = config.lr
+    gan.compile(
+        d_optimizer=d_optimizer,
+        g_optimizer=g_optimizer,
+        loss=recipe.loss,
+        steps_per_execution=steps_per_execution,
+    )
+    return gan
+
+
+def plan_steps(config: TrainConfig, num_examples: int, n_critic: int) -> tuple[int, int]:
+    """Returns `(steps_per_epoch, steps_per_execution)` that fit together.
+
+    Keras runs whole executions of `steps_per_execution` steps, so an epoch
+    that is not a multiple of it silently runs longer. An epoch of one pass
+    over the data is rounded down to a multiple (the stream continues into
+    the next epoch, so no image is skipped for good); an explicit
+    `steps_per_epoch` is kept and the execution size shrinks to a divisor.
+    """
+    step_batch = n_critic * config.batch_size
+    if num_examples < step_batch:
+        raise ValueError(
+            f"one training step needs n_critic * batch_size = {step_batch} images, "
+            f"but the dataset has only {num_examples}"
+        )
+    wanted = config.steps_per_execution
+    if config.steps_per_epoch is not None:
+        steps = config.steps_per_epoch
+        per_call = max(d for d in range(1, min(wanted, steps) + 1) if steps % d == 0)
+        return steps, per_call
+    steps = num_examples // step_batch
+    per_call = min(wanted, steps)
+    return steps - steps % per_call, per_call
+
+
+def resolve_run_dir(config: TrainConfig) -> Path:
+    """Chooses the run folder without ever destroying a previous run.
+
+    `out` (default `saved_models/<model>`) is used as is when it is new or
+    empty, when resuming, or with `overwrite`. Otherwise the next free
+    numbered sibling (`<out>-2`, `<out>-3`, ...) is used. When resuming
+    without `out`, the newest numbered run of the model is continued.
+    """
+    base = Path(config.out) if config.out else DEFAULT_OUTPUT_ROOT / config.model
+    siblings = [base] + sorted(
+        base.parent.glob(f"{base.name}-*"),
+        key=lambda p: int(p.name.rsplit("-", 1)[1]) if p.name.rsplit("-", 1)[1].isdigit() else 0,
+    )
+    existing = [p for p in siblings if p.is_dir() and any(p.iterdir())]
+    if config.resume:
+        run_dir = base if config.out else (existing[-1] if existing else base)
+        if not (run_dir / "checkpoints").is_dir():
+            raise FileNotFoundError(f"nothing to resume: {run_dir / 'checkpoints'} does not exist")
+        return run_dir
+    if config.overwrite and base.exists():
+        shutil.rmtree(base)
+    if not base.exists() or not any(base.iterdir()):
+        return base
+    number = 2
+    while (base.parent / f"{base.name}-{number}").exists():
+        number += 1
+    return base.parent / f"{base.name}-{number}"
+
+
+def make_dataset(config: TrainConfig, conditional: bool, n_critic: int) -> tuple[tf.data.Dataset, int]:
+    """The training pipeline, repeated, and the number of training images.
+
+    Each Keras step is one generator step and consumes `n_critic` real
+    batches, so batches hold `n_critic * batch_size` images. Every pass
+    reshuffles from the seed, so the repeated stream is the same in every run
+    and a resumed run can skip to where the previous one stopped.
+    """
+    dataset, info = data.load_dataset(
+        config.dataset,
+        split="train",
+        batch_size=n_critic * config.batch_size,
+        labels=conditional,
+        seed=config.seed,
+        limit=config.limit,
+        drop_remainder=True,
+        with_info=True,
+    )
+    return dataset.repeat(), info.num_examples
+
+
+def make_callbacks(config: TrainConfig, run_dir: Path, metadata: dict) -> list[keras.callbacks.Callback]:
+    """Grids, curves, checkpoints, export and the NaN guard for a run."""
+    run_callbacks = [
+        callbacks.StopOnNonFinite(),
+        callbacks.ImageGrid(run_dir / "images"),
+        callbacks.SampleGrid(run_dir),
+    ]
+    if config.evaluate_every:
+        # Before LossCurves, so the CSV records the metrics it adds.
+        classifier = metrics.load_classifier(config.dataset, directory=str(DEFAULT_OUTPUT_ROOT))
+        test_images, _ = data.load_arrays(config.dataset, split="test")
+        run_callbacks.append(
+            callbacks.SampleQuality(classifier, test_images, every_n_epochs=config.evaluate_every)
+        )
+    run_callbacks += [
+        callbacks.LossCurves(run_dir),
+        callbacks.Checkpoint(run_dir / "checkpoints"),
+    ]
+    if config.export:
+        run_callbacks.append(
+            callbacks.ExportGenerator(run_dir / "generator", metadata=metadata, overwrite=True)
+        )
+    if config.tensorboard:
+        run_callbacks.append(keras.callbacks.TensorBoard(config.tensorboard))
+        run_callbacks.append(callbacks.TensorBoardImages(config.tensorboard))
+    return run_callbacks
+
+
+def train(config: TrainConfig) -> TrainResult:
+    """Runs one training job as configured; returns where everything went."""
+    keras.utils.set_random_seed(config.seed)
+    run_dir = resolve_run_dir(config)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    (run_dir / "config.json").write_text(json.dumps(dataclasses.asdict(config), indent=2))
+
+    strategy = make_strategy(config.strategy)
+    spec = models.get_preset(config.recipe.preset)
+    n_critic = config.n_critic or getattr(gans, config.recipe.gan_class).default_n_critic
+    dataset, num_examples = make_dataset(config, spec.conditional, n_critic)
+    steps, per_call = plan_steps(config, num_examples, n_critic)
+    with strategy.scope():
+        gan = build_gan(config, steps_per_execution=per_call)
+    initial_epoch = 0
+    if config.resume:
+        initial_epoch = callbacks.restore_latest(gan, run_dir / "checkpoints")
+    metadata = {"objective": config.model, "dataset": config.dataset}
+    history = gan.fit(
+        dataset.skip(initial_epoch * steps),
+        epochs=config.total_epochs,
+        initial_epoch=initial_epoch,
+        steps_per_epoch=steps,
+        callbacks=make_callbacks(config, run_dir, metadata),
+        verbose=config.verbose,
+        shuffle=False,  # the pipeline shuffles, reproducibly, by itself
+    )
+    files = {
+        "config": run_dir / "config.json",
+        "grids": run_dir / "images",
+        "samples": run_dir / "samples_10x10.png",
+        "loss curves": run_dir / "loss_curves.png",
+        "loss table": run_dir / "loss_curves.csv",
+        "checkpoints": run_dir / "checkpoints",
+    }
+    if config.export:
+        files["generator"] = run_dir / "generator"
+    return TrainResult(run_dir, history.history, config.total_epochs, files)

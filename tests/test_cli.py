@@ -1,0 +1,71 @@
+"""End-to-end tests of `python -m keras_gans` in subprocesses."""
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+
+
+def run_cli(*args, cwd=None):
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+    return subprocess.run(
+        [sys.executable, "-m", "keras_gans", *args],
+        capture_output=True, text=True, timeout=600, cwd=cwd, env=env,
+    )
+
+
+@pytest.fixture(scope="module")
+def trained_run(tmp_path_factory):
+    """One short conditional run, exported: shared by the tests below."""
+    out = tmp_path_factory.mktemp("cli") / "cgan"
+    result = run_cli("train", "cgan", "--epochs", "1", "--steps-per-epoch", "5",
+                     "--limit", "640", "--out", str(out), "--verbose", "2")
+    return out, result
+
+
+def test_train_writes_everything_it_announces(trained_run):
+    out, result = trained_run
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "60,000" not in result.stdout  # --limit reached the data
+    assert "640 images" in result.stdout
+    for name in ("samples_10x10.png", "loss_curves.csv", "loss_curves.png",
+                 "images/epoch_001.png", "checkpoints", "generator/saved_model.pb",
+                 "generator/generator.json", "config.json"):
+        assert (out / name).exists(), name
+        assert name.split("/")[0] in result.stdout
+
+
+def test_sample_draws_a_grid_from_the_export(trained_run, tmp_path):
+    out, _ = trained_run
+    grid = tmp_path / "grid.png"
+    result = run_cli("sample", str(out / "generator"), "--n", "16", "--out", str(grid), "--label", "7")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert str(grid) in result.stdout
+    pixels = np.asarray(Image.open(grid))
+    assert pixels.ndim in (2, 3) and pixels.shape[0] >= 4 * 28 and pixels.shape[1] >= 4 * 28
+
+
+def test_params_prints_the_growing_layer():
+    result = run_cli("params", "vanilla", "--latent-dim", "96", "192")
+    assert result.returncode == 0, result.stderr
+    assert "dense_1" in result.stdout
+    assert "98,304" in result.stdout  # (192 - 96) * 1024 more weights in the first layer
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["train", "stylegan"], "invalid choice: 'stylegan'"),
+        (["train", "--epochs", "0"], "must be > 0, received 0"),
+        (["train", "--dataset", "/no/such/folder"], "/no/such/folder"),
+        (["sample", "/no/such/export"], "/no/such/export"),
+    ],
+)
+def test_bad_input_is_one_line_and_non_zero(args, message):
+    result = run_cli(*args)
+    assert result.returncode != 0
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,77 @@
+"""Tests of a whole training run: run folders, checkpoints and resume."""
+
+import numpy as np
+import pytest
+
+from keras_gans import training
+from keras_gans.config import TrainConfig
+
+
+def quick_config(out, **overrides):
+    """A run of a few steps on a few hundred bundled MNIST digits."""
+    options = dict(model="vanilla", out=str(out), limit=256, batch_size=32,
+                   steps_per_epoch=4, epochs=1, verbose=0, export=False)
+    options.update(overrides)
+    return TrainConfig(**options)
+
+
+def generator_weights(run_dir, tmp_path, name):
+    """Weights of the generator saved in a run's last checkpoint."""
+    from keras_gans import callbacks
+
+    restore_config = quick_config(tmp_path / name)
+    gan = training.build_gan(restore_config)
+    epochs = callbacks.restore_latest(gan, run_dir / "checkpoints")
+    return epochs, [w.numpy() for w in gan.generator.weights]
+
+
+def test_resume_gives_the_weights_of_an_uninterrupted_run(tmp_path):
+    straight = training.train(quick_config(tmp_path / "straight", epochs=3))
+    training.train(quick_config(tmp_path / "resumed", epochs=2))
+    resumed = training.train(quick_config(tmp_path / "resumed", epochs=3, resume=True))
+
+    assert resumed.run_dir == tmp_path / "resumed"
+    epochs_a, weights_a = generator_weights(straight.run_dir, tmp_path, "a")
+    epochs_b, weights_b = generator_weights(resumed.run_dir, tmp_path, "b")
+    assert epochs_a == epochs_b == 3
+    for a, b in zip(weights_a, weights_b):
+        np.testing.assert_allclose(a, b, atol=1e-6)
+    np.testing.assert_allclose(straight.history["d_loss"][-1], resumed.history["d_loss"][-1], rtol=1e-5)
+    # The resumed run appended its epoch to the loss table instead of starting over.
+    rows = (resumed.run_dir / "loss_curves.csv").read_text().strip().splitlines()
+    assert len(rows) == 1 + 3
+
+
+def test_existing_run_folders_are_never_overwritten(tmp_path):
+    first = training.train(quick_config(tmp_path / "run"))
+    marker = first.run_dir / "my_notes.txt"
+    marker.write_text("keep me")
+    second = training.train(quick_config(tmp_path / "run"))
+    third = training.train(quick_config(tmp_path / "run"))
+    assert (first.run_dir, second.run_dir, third.run_dir) == (
+        tmp_path / "run", tmp_path / "run-2", tmp_path / "run-3")
+    assert marker.read_text() == "keep me"
+
+    replaced = training.train(quick_config(tmp_path / "run", overwrite=True))
+    assert replaced.run_dir == tmp_path / "run"
+    assert not marker.exists()
+
+
+def test_resume_without_checkpoints_raises(tmp_path):
+    with pytest.raises(FileNotFoundError, match="nothing to resume"):
+        training.train(quick_config(tmp_path / "empty", resume=True))
+
+
+@pytest.mark.parametrize(
+    "field,value,message",
+    [
+        ("model", "stylegan", "unknown model 'stylegan'"),
+        ("epochs", 0, "epochs must be > 0, received epochs=0"),
+        ("lr", -1.0, "lr must be > 0, received lr=-1.0"),
+        ("strategy", "tpu", "received strategy='tpu'"),
+        ("ema_decay", 1.0, "received ema_decay=1.0"),
+    ],
+)
+def test_bad_config_values_raise(tmp_path, field, value, message):
+    with pytest.raises(ValueError, match=message):
+        quick_config(tmp_path, **{field: value})
