@@ -49,5 +49,4 @@ from keras_gans.callbacks.images import (
     grid_shape,
     make_image_grid,
     save_image_grid,
-    to_uint8,
 )

@@ -40,6 +40,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from keras_gans.data import to_uint8
+
 METADATA_FILENAME = "generator.json"
 
 
@@ -94,11 +96,6 @@ def _check_finite_weights(generator: keras.Model) -> None:
             )
 
 
-def _to_uint8(images: tf.Tensor) -> tf.Tensor:
-    """[-1, 1] -> uint8 [0, 255]: round((x + 1) * 127.5), as `images.to_uint8`."""
-    return tf.cast(tf.round((tf.clip_by_value(images, -1.0, 1.0) + 1.0) * 127.5), tf.uint8)
-
-
 def _check_labels(labels: tf.Tensor, num_classes: int, name: str) -> list:
     return [
         tf.debugging.assert_greater_equal(labels, 0, message=f"{name} must be >= 0"),
@@ -129,7 +126,7 @@ def _endpoints(generator: keras.Model, latent_dim: int, num_classes: int | None)
             return {"images": images_of(z)}
 
         def sample(n, seed):
-            return {"images": _to_uint8(images_of(sample_z(n, seed)))}
+            return {"images": to_uint8(images_of(sample_z(n, seed)))}
 
         return {"serving_default": (serve, [z_spec]), "sample": (sample, [n_spec, seed_spec])}
 
@@ -141,7 +138,7 @@ def _endpoints(generator: keras.Model, latent_dim: int, num_classes: int | None)
         tf.debugging.assert_greater_equal(label, -1, message="label must be >= -1")
         tf.debugging.assert_less(label, num_classes, message=f"label must be < {num_classes}")
         labels = tf.where(label < 0, tf.range(n) % num_classes, tf.fill([n], label))
-        return {"images": _to_uint8(images_of(sample_z(n, seed), labels))}
+        return {"images": to_uint8(images_of(sample_z(n, seed), labels))}
 
     labels_spec = tf.TensorSpec((None,), tf.int32, name="labels")
     label_spec = tf.TensorSpec((), tf.int32, name="label")

@@ -28,32 +28,31 @@ import keras
 import numpy as np
 import tensorflow as tf
 from PIL import Image
-from tensorflow.core.framework import summary_pb2
+
+from keras_gans.data import to_uint8
 
 # --------------------------------------------------------------------------
 # Grids as arrays and PNG files
 # --------------------------------------------------------------------------
 
 
-def to_uint8(images) -> np.ndarray:
-    """Maps float images in [-1, 1] to uint8 in [0, 255]: round((x + 1) * 127.5).
-
-    Values outside [-1, 1] are clipped. uint8 input is returned unchanged.
+def _grid_pixels(images) -> np.ndarray:
+    """uint8 pixels of images in [-1, 1] (uint8 passes through unchanged).
 
     Raises:
-        ValueError: if a float image holds NaN or infinity.
+        ValueError: if the images are not real numbers or hold NaN/inf, which
+            would otherwise draw as silently black or white pixels.
     """
     images = np.asarray(images)
     if images.dtype == np.uint8:
         return images
     if not np.issubdtype(images.dtype, np.number) or np.issubdtype(images.dtype, np.complexfloating):
         raise ValueError(f"images must be real numbers, received dtype {images.dtype}")
-    images = images.astype(np.float32)
     if not np.all(np.isfinite(images)):
         raise ValueError(
             f"images must be finite, received {np.sum(~np.isfinite(images))} NaN/inf values"
         )
-    return np.round((np.clip(images, -1.0, 1.0) + 1.0) * 127.5).astype(np.uint8)
+    return to_uint8(images)
 
 
 def grid_shape(num_images: int, nrows: int | None = None, ncols: int | None = None) -> tuple[int, int]:
@@ -134,14 +133,14 @@ def make_image_grid(
         raise ValueError(f"scale must be an integer >= 1, received scale={scale!r}")
     if not isinstance(padding, int) or padding < 0:
         raise ValueError(f"padding must be an integer >= 0, received padding={padding!r}")
-    pixels = to_uint8(images)
+    pixels = _grid_pixels(images)
     num_images, height, width, channels = pixels.shape
     nrows, ncols = grid_shape(num_images, nrows, ncols)
     # Nearest-neighbour upscaling: (n, h, w, c) -> (n, h * scale, w * scale, c).
     pixels = pixels.repeat(scale, axis=1).repeat(scale, axis=2)
     tile_height, tile_width = height * scale, width * scale
     grid_height, grid_width = grid_pixel_size((height, width), nrows, ncols, padding, scale)
-    grid = np.full((grid_height, grid_width, channels), to_uint8(np.float32(pad_value)), np.uint8)
+    grid = np.full((grid_height, grid_width, channels), _grid_pixels(np.float32(pad_value)), np.uint8)
     for index, tile in enumerate(pixels):
         row, col = divmod(index, ncols)
         top = padding + row * (tile_height + padding)
@@ -403,7 +402,6 @@ class TensorBoardImages(keras.callbacks.Callback):
 
     Writes an image summary named `samples` (step = completed epochs) into
     `log_dir/samples`, beside the folders of `keras.callbacks.TensorBoard`.
-    Writing needs only TensorFlow; viewing needs `pip install tensorboard`.
 
     Args:
         log_dir: the TensorBoard log folder.
@@ -438,18 +436,9 @@ class TensorBoardImages(keras.callbacks.Callback):
             return
         images = self._noise.generate(self.model)
         grid = make_image_grid(images, self._noise.nrows, self._noise.ncols, self.padding, self.scale)
-        # The layout of TensorBoard's image plugin, written with the core
-        # `tf.summary.write`: `tf.summary.image` needs the tensorboard package,
-        # which TensorFlow does not install. A string tensor
-        # [width, height, png bytes] tagged with plugin "images".
-        height, width = grid.shape[:2]
-        picture = tf.stack(
-            [tf.as_string(width), tf.as_string(height), tf.io.encode_png(tf.constant(grid))]
-        )
-        metadata = summary_pb2.SummaryMetadata()
-        metadata.plugin_data.plugin_name = "images"
         with self._writer.as_default():
-            tf.summary.write("samples", picture, step=epoch + 1, metadata=metadata)
+            # (height, width, channels) -> a batch of one image, as uint8.
+            tf.summary.image("samples", grid[np.newaxis], step=epoch + 1)
         self._writer.flush()
 
     def on_train_end(self, logs=None):

@@ -12,6 +12,7 @@
 
 from keras_gans.metrics.classifier import (
     FeatureExtractor,
+    as_feature_extractor,
     build_classifier,
     check_images,
     classifier_path,
@@ -57,6 +58,7 @@ __all__ = [
     "ClassifierScore",
     "DensityCoverage",
     "FeatureExtractor",
+    "as_feature_extractor",
     "KernelDistance",
     "NeighbourFigure",
     "PrecisionRecall",
