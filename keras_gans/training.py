@@ -56,14 +56,14 @@ def build_gan(config: TrainConfig, steps_per_execution: int = 1) -> gans.GAN:
         generator,
         discriminator,
         n_critic=config.n_critic,
-        ema_decay=config.ema_decay,
+        ema_decay=config.generator_ema,
         seed=config.seed,
     )
     d_optimizer = g_optimizer = None
-    if config.lr is not None:
+    if config.learning_rate is not None:
         # Keep each objective's optimizer family and betas; change the rate.
         d_optimizer, g_optimizer = gan.default_optimizers()
-        d_optimizer.learning_rate = g_optimizer.learning_rate = config.lr
+        d_optimizer.learning_rate = g_optimizer.learning_rate = config.learning_rate
     gan.compile(
         d_optimizer=d_optimizer,
         g_optimizer=g_optimizer,

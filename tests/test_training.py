@@ -42,6 +42,17 @@ def test_resume_gives_the_weights_of_an_uninterrupted_run(tmp_path):
     assert len(rows) == 1 + 3
 
 
+def test_recipe_defaults_and_overrides():
+    tuned = TrainConfig(model="wgan-gp")
+    assert (tuned.learning_rate, tuned.generator_ema) == (2e-4, 0.999)
+    plain = TrainConfig(model="wgan-gp", lr=1e-4, ema_decay=0)
+    assert (plain.learning_rate, plain.generator_ema) == (1e-4, None)
+    gan = training.build_gan(plain)
+    assert gan.ema_generator is None
+    assert np.isclose(float(gan.g_optimizer.learning_rate), 1e-4)
+    assert (TrainConfig(model="vanilla").learning_rate, TrainConfig(model="vanilla").generator_ema) == (None, None)
+
+
 def test_existing_run_folders_are_never_overwritten(tmp_path):
     first = training.train(quick_config(tmp_path / "run"))
     marker = first.run_dir / "my_notes.txt"
@@ -70,6 +81,7 @@ def test_resume_without_checkpoints_raises(tmp_path):
         ("lr", -1.0, "lr must be > 0, received lr=-1.0"),
         ("strategy", "tpu", "received strategy='tpu'"),
         ("ema_decay", 1.0, "received ema_decay=1.0"),
+        ("ema_decay", -0.5, "received ema_decay=-0.5"),
     ],
 )
 def test_bad_config_values_raise(tmp_path, field, value, message):
