@@ -376,13 +376,16 @@ def test_evaluate_generator_and_reference_row(extractor, test_images):
 
     expected_keys = {
         "num_samples", "frechet_distance", "kid", "kid_std", "classifier_score", "classifier_score_std",
-        "classes_covered", "class_kl", "mean_confidence", "precision", "recall", "density", "coverage",
+        "classes_covered", "min_class_fraction", "class_kl", "mean_confidence", "precision", "recall",
+        "density", "coverage",
     }
     assert set(reference) == set(untrained) == expected_keys
     assert set(conditional) == expected_keys | {"label_accuracy"}
     assert 0.0 <= conditional["label_accuracy"] <= 1.0
     assert untrained["num_samples"] == 400
     assert reference["classes_covered"] == 10
+    # 400 real digits: every class near its 10 % share.
+    assert 0.05 < reference["min_class_fraction"] <= 0.1
     assert reference["frechet_distance"] < untrained["frechet_distance"]
     assert reference["kid"] < untrained["kid"]
     assert reference["coverage"] > untrained["coverage"]

@@ -116,6 +116,7 @@ def evaluate_features(
         "classifier_score": score.mean,
         "classifier_score_std": score.std,
         "classes_covered": histogram.classes_covered,
+        "min_class_fraction": float(np.min(histogram.fractions)),
         "class_kl": histogram.kl_to_uniform,
         "mean_confidence": histogram.mean_confidence,
         "precision": precision,
@@ -158,6 +159,8 @@ def evaluate_generator(
         - kid, kid_std: `kernel_distance` mean and subset spread,
         - classifier_score, classifier_score_std: `classifier_score`,
         - classes_covered, class_kl, mean_confidence: `class_histogram`,
+        - min_class_fraction: share of the rarest class (1/num_classes when
+          balanced, 0 for a dropped mode),
         - precision, recall: `precision_recall` (k=3),
         - density, coverage: `density_coverage` (k=5),
         - label_accuracy (conditional generators only): fraction of samples
