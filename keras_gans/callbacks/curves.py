@@ -127,7 +127,9 @@ def plot_loss_curves(
 
     Panels, each drawn only if it has something to show: losses (d_loss,
     g_loss, gradient_penalty and any other `*loss`), critic scores
-    (real_score, fake_score, critic_gap, energies) and everything else.
+    (real_score, fake_score, critic_gap, energies), then one panel for each
+    other metric. A metric computed only every few epochs (NaN elsewhere) is
+    drawn as its points joined.
 
     Args:
         curves: `{name: values}`, e.g. `read_loss_curves(...)` or
@@ -146,17 +148,19 @@ def plot_loss_curves(
     losses = [n for n in names if n in _LOSS_KEYS or n.endswith("loss")]
     scores = [n for n in names if n in _SCORE_KEYS]
     others = [n for n in names if n not in losses and n not in scores]
-    panels = [
-        (title, keys)
-        for title, keys in (("loss", losses), ("critic score", scores), ("value", others))
-        if keys
-    ]
+    # Other metrics (Fréchet distance, class counts, ...) live on scales
+    # too different to share an axis: one panel each.
+    panels = [(title, keys) for title, keys in (("loss", losses), ("critic score", scores)) if keys]
+    panels += [(name, [name]) for name in others]
     figure = Figure(figsize=(7, 2.6 * max(len(panels), 1)), layout="constrained")
     FigureCanvasAgg(figure)
     axes = figure.subplots(max(len(panels), 1), 1, sharex=True, squeeze=False)[:, 0]
     for ax, (ylabel, keys) in zip(axes, panels):
         for key in keys:
-            ax.plot(x, curves[key], marker="o" if len(x) < 30 else None, markersize=3, label=key)
+            # Join the points of a metric computed only every few epochs.
+            points = [(step, value) for step, value in zip(x, curves[key]) if not math.isnan(value)]
+            sparse = len(points) < len(x)
+            ax.plot(*zip(*points), marker="o" if sparse or len(x) < 30 else None, markersize=3, label=key)
         ax.set_ylabel(ylabel)
         ax.grid(alpha=0.3)
         ax.legend(loc="best", fontsize="small")
