@@ -371,3 +371,42 @@ def test_stop_on_non_finite_lets_finite_training_finish():
     gan = tiny_gan()
     history = fit(gan, [callbacks.StopOnNonFinite()], epochs=2)
     assert len(history.history["d_loss"]) == 2
+
+
+# --------------------------------------------------------------------------
+# SampleQuality
+# --------------------------------------------------------------------------
+
+
+def test_sample_quality_logs_metrics_into_history_and_csv(tmp_path):
+    from keras_gans import metrics
+
+    # An untrained classifier gives arbitrary but well-defined features.
+    classifier = metrics.build_classifier()
+    real_images, _ = fake_mnist(64, seed=1)
+    quality = callbacks.SampleQuality(classifier, real_images, every_n_epochs=2, num_samples=32)
+    gan = tiny_gan(conditional=True)
+    history = fit(gan, [quality, callbacks.LossCurves(tmp_path)], epochs=3)
+
+    # Evaluated after epoch 2 and after the last epoch (3).
+    assert sorted(quality.results) == [2, 3]
+    for values in quality.results.values():
+        assert set(values) == {"frechet_distance", "classes_covered", "min_class_fraction",
+                               "class_kl", "mean_confidence", "label_accuracy"}
+        assert all(math.isfinite(v) for v in values.values())
+        assert 0.0 <= values["label_accuracy"] <= 1.0
+    assert history.history["frechet_distance"] == [quality.results[2]["frechet_distance"],
+                                                   quality.results[3]["frechet_distance"]]
+    rows = read_csv(tmp_path / "loss_curves.csv")
+    assert [row["frechet_distance"] != "" for row in rows] == [False, True, True]
+
+
+def test_sample_quality_rejects_bad_arguments():
+    from keras_gans import metrics
+
+    classifier = metrics.build_classifier()
+    real_images, _ = fake_mnist(8)
+    with pytest.raises(ValueError, match="received every_n_epochs=0"):
+        callbacks.SampleQuality(classifier, real_images, every_n_epochs=0)
+    with pytest.raises(ValueError, match="received num_samples=1"):
+        callbacks.SampleQuality(classifier, real_images, num_samples=1)

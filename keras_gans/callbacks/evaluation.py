@@ -9,7 +9,9 @@ import numpy as np
 
 from keras_gans import metrics
 
-DEFAULT_METRICS = ("frechet_distance", "classes_covered", "class_kl", "mean_confidence")
+DEFAULT_METRICS = (
+    "frechet_distance", "classes_covered", "min_class_fraction", "class_kl", "mean_confidence",
+)
 
 
 class SampleQuality(keras.callbacks.Callback):
