@@ -44,7 +44,7 @@ def _add_train_parser(commands) -> None:
         description="Train a model and write grids, loss curves, checkpoints and the exported generator.",
     )
     parser.add_argument("model", nargs="?", default="wgan-gp", choices=list(RECIPES),
-                        help="model and objective (default: wgan-gp)")
+                        help="model and objective, or the energy-based model (default: wgan-gp)")
     parser.add_argument("--dataset", default="mnist",
                         help="mnist (bundled), fashion_mnist, a TFDS name, an IDX folder, an .npz file or an image folder")
     parser.add_argument("--epochs", type=_positive_int, help="default: the model's recipe")
@@ -82,7 +82,7 @@ def _add_sample_parser(commands) -> None:
 
 def _add_params_parser(commands) -> None:
     parser = commands.add_parser("params", help="parameter counts of a model per layer, for several latent sizes")
-    parser.add_argument("model", choices=list(RECIPES))
+    parser.add_argument("model", choices=[name for name, recipe in RECIPES.items() if recipe.preset])
     parser.add_argument("--latent-dim", type=_positive_int, nargs="+", default=None)
     parser.set_defaults(run=_run_params)
 
@@ -139,6 +139,13 @@ def _run_train(args: argparse.Namespace) -> None:
     print(f"\nTrained {config.model} for {result.epochs_done} epochs. Wrote into {result.run_dir}/:")
     for what, path in result.files.items():
         print(f"  {what:<12} {path}")
+    if not config.is_gan:
+        from keras_gans import ebm
+
+        test_images, _ = data.load_arrays(config.dataset, split="test", limit=2000)
+        rows = ebm.ood_table(result.model, data.normalize(test_images), seed=config.seed)
+        print("\nOut-of-distribution scores (higher = more like the training data):")
+        print(ebm.format_ood_table(rows))
 
 
 def _run_sample(args: argparse.Namespace) -> None:

@@ -2,7 +2,8 @@
 
 A *recipe* is what `python -m keras_gans train MODEL` means by MODEL: an
 architecture preset (`keras_gans.models`), the GAN class that trains it
-(`keras_gans.gans`) and that objective's defaults. `TrainConfig` holds every
+(`keras_gans.gans`) and that objective's defaults; or the energy-based model
+(`keras_gans.ebm`). `TrainConfig` holds every
 choice of a run; its `None` fields fall back to the recipe.
 """
 
@@ -15,8 +16,8 @@ import dataclasses
 class Recipe:
     """A trainable model: architecture, objective and their defaults."""
 
-    preset: str  # name in keras_gans.models.PRESETS
-    gan_class: str  # class name in keras_gans.gans
+    preset: str | None  # name in keras_gans.models.PRESETS; None for the EBM
+    gan_class: str | None  # class name in keras_gans.gans; None for the EBM
     loss: str | None  # objective for compile(); None: the class default
     epochs: int  # default length of a run
     description: str
@@ -56,6 +57,10 @@ RECIPES: dict[str, Recipe] = {
     "batchnorm-mlp": Recipe(
         "batchnorm_mlp", "GAN", "non_saturating", 20,
         "MLP with BatchNorm in G and a sigmoid D, BCE on probabilities",
+    ),
+    "ebm": Recipe(
+        None, None, None, 2,
+        "energy-based model: Swish CNN, Langevin sampling, contrastive divergence (Du & Mordatch 2019)",
     ),
 }
 
@@ -119,6 +124,10 @@ class TrainConfig:
     @property
     def recipe(self) -> Recipe:
         return get_recipe(self.model)
+
+    @property
+    def is_gan(self) -> bool:
+        return self.recipe.gan_class is not None
 
     @property
     def total_epochs(self) -> int:

@@ -1,8 +1,9 @@
 """One training run, from a `TrainConfig` to files on disk.
 
 `train(config)` is what `python -m keras_gans train` runs: it picks the
-distribution strategy, builds the data pipeline and the GAN, attaches the
-callbacks (image grids, loss curves, checkpoints, export) and calls `fit`.
+distribution strategy, builds the data pipeline and the model (a GAN or the
+energy-based model), attaches the callbacks (image grids, loss curves,
+checkpoints, export) and calls `fit`.
 Each step is a small function a tutorial can call on its own.
 """
 
@@ -16,7 +17,7 @@ from pathlib import Path
 import keras
 import tensorflow as tf
 
-from keras_gans import callbacks, data, gans, metrics, models
+from keras_gans import callbacks, data, ebm, gans, metrics, models
 from keras_gans.config import TrainConfig
 
 DEFAULT_OUTPUT_ROOT = Path("saved_models")
@@ -27,6 +28,7 @@ class TrainResult:
     """What a run produced."""
 
     run_dir: Path
+    model: keras.Model
     history: dict[str, list[float]]
     epochs_done: int
     files: dict[str, Path]
@@ -71,6 +73,16 @@ def build_gan(config: TrainConfig, steps_per_execution: int = 1) -> gans.GAN:
         steps_per_execution=steps_per_execution,
     )
     return gan
+
+
+def build_ebm(config: TrainConfig, steps_per_execution: int = 1) -> ebm.EnergyBasedModel:
+    """Builds and compiles the energy-based model (inside the strategy scope)."""
+    model = ebm.EnergyBasedModel(ebm.energy_network(), seed=config.seed)
+    optimizer = None
+    if config.learning_rate is not None:
+        optimizer = keras.optimizers.Adam(config.learning_rate, beta_1=0.0, clipnorm=0.1)
+    model.compile(optimizer=optimizer, steps_per_execution=steps_per_execution)
+    return model
 
 
 def plan_steps(config: TrainConfig, num_examples: int, n_critic: int) -> tuple[int, int]:
@@ -149,13 +161,15 @@ def make_dataset(config: TrainConfig, conditional: bool, n_critic: int) -> tuple
 
 
 def make_callbacks(config: TrainConfig, run_dir: Path, metadata: dict) -> list[keras.callbacks.Callback]:
-    """Grids, curves, checkpoints, export and the NaN guard for a run."""
-    run_callbacks = [
-        callbacks.StopOnNonFinite(),
+    """Guards, grids, curves, checkpoints and export for a run."""
+    run_callbacks = [callbacks.StopOnNonFinite()]
+    if not config.is_gan:
+        run_callbacks.append(ebm.DivergenceGuard())
+    run_callbacks += [
         callbacks.ImageGrid(run_dir / "images"),
         callbacks.SampleGrid(run_dir),
     ]
-    if config.evaluate_every:
+    if config.evaluate_every and config.is_gan:
         # Before LossCurves, so the CSV records the metrics it adds.
         classifier = metrics.load_classifier(config.dataset, directory=str(DEFAULT_OUTPUT_ROOT))
         test_images, _ = data.load_arrays(config.dataset, split="test")
@@ -166,7 +180,7 @@ def make_callbacks(config: TrainConfig, run_dir: Path, metadata: dict) -> list[k
         callbacks.LossCurves(run_dir),
         callbacks.Checkpoint(run_dir / "checkpoints"),
     ]
-    if config.export:
+    if config.export and config.is_gan:
         run_callbacks.append(
             callbacks.ExportGenerator(run_dir / "generator", metadata=metadata, overwrite=True)
         )
@@ -184,17 +198,21 @@ def train(config: TrainConfig) -> TrainResult:
     (run_dir / "config.json").write_text(json.dumps(dataclasses.asdict(config), indent=2))
 
     strategy = make_strategy(config.strategy)
-    spec = models.get_preset(config.recipe.preset)
-    n_critic = config.n_critic or getattr(gans, config.recipe.gan_class).default_n_critic
-    dataset, num_examples = make_dataset(config, spec.conditional, n_critic)
+    if config.is_gan:
+        conditional = models.get_preset(config.recipe.preset).conditional
+        n_critic = config.n_critic or getattr(gans, config.recipe.gan_class).default_n_critic
+        build_model = build_gan
+    else:
+        conditional, n_critic, build_model = False, 1, build_ebm
+    dataset, num_examples = make_dataset(config, conditional, n_critic)
     steps, per_call = plan_steps(config, num_examples, n_critic)
     with strategy.scope():
-        gan = build_gan(config, steps_per_execution=per_call)
+        model = build_model(config, steps_per_execution=per_call)
     initial_epoch = 0
     if config.resume:
-        initial_epoch = callbacks.restore_latest(gan, run_dir / "checkpoints")
+        initial_epoch = callbacks.restore_latest(model, run_dir / "checkpoints")
     metadata = {"objective": config.model, "dataset": config.dataset}
-    history = gan.fit(
+    history = model.fit(
         dataset.skip(initial_epoch * steps),
         epochs=config.total_epochs,
         initial_epoch=initial_epoch,
@@ -211,6 +229,9 @@ def train(config: TrainConfig) -> TrainResult:
         "loss table": run_dir / "loss_curves.csv",
         "checkpoints": run_dir / "checkpoints",
     }
-    if config.export:
+    if config.export and config.is_gan:
         files["generator"] = run_dir / "generator"
-    return TrainResult(run_dir, history.history, config.total_epochs, files)
+    elif config.export:
+        files["model"] = run_dir / "ebm.keras"
+        model.save(files["model"])
+    return TrainResult(run_dir, model, history.history, config.total_epochs, files)

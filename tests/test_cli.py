@@ -48,6 +48,17 @@ def test_sample_draws_a_grid_from_the_export(trained_run, tmp_path):
     assert pixels.ndim in (2, 3) and pixels.shape[0] >= 4 * 28 and pixels.shape[1] >= 4 * 28
 
 
+def test_train_ebm_writes_its_files_and_the_ood_table(tmp_path):
+    out = tmp_path / "ebm"
+    result = run_cli("train", "ebm", "--epochs", "1", "--steps-per-epoch", "2", "--limit", "256",
+                     "--out", str(out), "--verbose", "0")
+    assert result.returncode == 0, result.stderr[-3000:]
+    for name in ("samples_10x10.png", "loss_curves.csv", "images/epoch_001.png", "ebm.keras", "checkpoints"):
+        assert (out / name).exists(), name
+    assert "AUROC vs real" in result.stdout
+    assert "uniform noise" in result.stdout and "invert" in result.stdout
+
+
 def test_params_prints_the_growing_layer():
     result = run_cli("params", "vanilla", "--latent-dim", "96", "192")
     assert result.returncode == 0, result.stderr

@@ -1,9 +1,9 @@
 """Checkpoints of a whole training state, and resuming from them.
 
 A checkpoint holds everything that decides what the next step computes:
-both networks (and the EMA generator), both optimizers with their slot
-variables and step counters, the model's noise `SeedGenerator` and the epoch
-number. Restoring it and feeding the same data gives the same weights as an
+the networks (for a GAN both, and the EMA generator; for the energy-based
+model also its replay buffer), the optimizers with their slot variables and
+step counters, the model's noise `SeedGenerator` and the epoch number. Restoring it and feeding the same data gives the same weights as an
 uninterrupted run.
 """
 
@@ -15,16 +15,17 @@ import keras
 import tensorflow as tf
 
 
-def _training_state(gan: keras.Model, epoch: tf.Variable) -> tf.train.Checkpoint:
-    return tf.train.Checkpoint(
-        gan=gan,
-        d_optimizer=gan.d_optimizer,
-        g_optimizer=gan.g_optimizer,
-        # The seed generator is not tracked by the model's checkpoint
-        # dependencies, so it is saved explicitly: same noise after resuming.
-        noise_state=gan.seed_generator.state,
-        epoch=epoch,
-    )
+def _training_state(model: keras.Model, epoch: tf.Variable) -> tf.train.Checkpoint:
+    """The model, its optimizers (a GAN has two), its noise state and the epoch."""
+    optimizers = {
+        name: getattr(model, name)
+        for name in ("optimizer", "d_optimizer", "g_optimizer")
+        if getattr(model, name, None) is not None
+    }
+    # The seed generator is not tracked by the model's checkpoint
+    # dependencies, so it is saved explicitly: same noise after resuming.
+    noise = {"noise_state": model.seed_generator.state} if hasattr(model, "seed_generator") else {}
+    return tf.train.Checkpoint(model=model, epoch=epoch, **optimizers, **noise)
 
 
 class Checkpoint(keras.callbacks.Callback):
@@ -57,8 +58,8 @@ class Checkpoint(keras.callbacks.Callback):
         self._manager.save(checkpoint_number=epoch + 1)
 
 
-def restore_latest(gan: keras.Model, directory: str | Path) -> int:
-    """Restores the newest checkpoint in `directory` into a compiled `gan`.
+def restore_latest(model: keras.Model, directory: str | Path) -> int:
+    """Restores the newest checkpoint in `directory` into a compiled model.
 
     Returns:
         The number of epochs the checkpoint had completed: pass it to
@@ -71,5 +72,5 @@ def restore_latest(gan: keras.Model, directory: str | Path) -> int:
     if latest is None:
         raise FileNotFoundError(f"no checkpoint to resume from in {directory}")
     epoch = tf.Variable(0, dtype=tf.int64, trainable=False)
-    _training_state(gan, epoch).restore(latest).assert_existing_objects_matched()
+    _training_state(model, epoch).restore(latest).assert_existing_objects_matched()
     return int(epoch.numpy())
