@@ -1,0 +1,65 @@
+"""The energy network: a small Swish CNN scoring images, s(x) = −E(x)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import keras
+
+
+def energy_network(
+    image_shape: tuple[int, int, int] = (28, 28, 1),
+    filters: Sequence[int] = (16, 32, 64),
+    hidden_units: int = 64,
+    name: str = "energy_network",
+) -> keras.Model:
+    """Builds the CNN that scores images: s(x) = −E(x), higher = more likely.
+
+    Strided 3x3 convolutions (5x5 for the first) halve the resolution at each
+    layer: 28x28 → 14x14 → 7x7 → 4x4 for the default three layers. Swish
+    activations are smooth, so ∇ₓ s(x) (what Langevin sampling follows) is
+    smooth too; ReLU networks give piecewise-constant input gradients.
+    There is no batch normalisation: it would couple the images of a batch,
+    and every image's score must depend on that image alone.
+
+    Args:
+        image_shape: (height, width, channels) of the input images.
+        filters: number of filters of each strided convolution.
+        hidden_units: width of the dense layer before the scalar output.
+        name: name of the returned model.
+
+    Returns:
+        A functional `keras.Model` mapping float32 images (batch, *image_shape)
+        in [-1, 1] to scores of shape (batch,).
+    """
+    if len(image_shape) != 3 or any(int(d) <= 0 for d in image_shape):
+        raise ValueError(
+            "image_shape must be (height, width, channels) with positive "
+            f"sizes, received image_shape={image_shape}"
+        )
+    if len(filters) == 0 or any(int(f) <= 0 for f in filters):
+        raise ValueError(
+            "filters must be a non-empty sequence of positive integers, "
+            f"received filters={filters}"
+        )
+    if hidden_units <= 0:
+        raise ValueError(
+            f"hidden_units must be > 0, received hidden_units={hidden_units}"
+        )
+    images = keras.Input(shape=tuple(image_shape), name="images")
+    x = images
+    for index, num_filters in enumerate(filters):
+        x = keras.layers.Conv2D(
+            num_filters,
+            kernel_size=5 if index == 0 else 3,
+            strides=2,
+            padding="same",
+            activation="swish",
+            name=f"conv_{index}",
+        )(x)
+    x = keras.layers.Flatten(name="flatten")(x)
+    x = keras.layers.Dense(hidden_units, activation="swish", name="hidden")(x)
+    x = keras.layers.Dense(1, name="score")(x)
+    # (batch, 1) -> (batch,): one scalar per image.
+    scores = keras.layers.Reshape((), name="squeeze")(x)
+    return keras.Model(images, scores, name=name)
