@@ -110,6 +110,18 @@ def plan_steps(config: TrainConfig, num_examples: int, n_critic: int) -> tuple[i
     return steps - steps % per_call, per_call
 
 
+def _newest_run(base: Path) -> Path:
+    """The highest-numbered non-empty run among `base`, `base-2`, `base-3`, ..."""
+    numbered = {
+        int(path.name.rsplit("-", 1)[1]): path
+        for path in base.parent.glob(f"{base.name}-*")
+        if path.name.rsplit("-", 1)[1].isdigit()
+    }
+    runs = [base] + [numbered[number] for number in sorted(numbered)]
+    non_empty = [path for path in runs if path.is_dir() and any(path.iterdir())]
+    return non_empty[-1] if non_empty else base
+
+
 def resolve_run_dir(config: TrainConfig) -> Path:
     """Chooses the run folder without ever destroying a previous run.
 
@@ -119,13 +131,8 @@ def resolve_run_dir(config: TrainConfig) -> Path:
     without `out`, the newest numbered run of the model is continued.
     """
     base = Path(config.out) if config.out else DEFAULT_OUTPUT_ROOT / config.model
-    siblings = [base] + sorted(
-        base.parent.glob(f"{base.name}-*"),
-        key=lambda p: int(p.name.rsplit("-", 1)[1]) if p.name.rsplit("-", 1)[1].isdigit() else 0,
-    )
-    existing = [p for p in siblings if p.is_dir() and any(p.iterdir())]
     if config.resume:
-        run_dir = base if config.out else (existing[-1] if existing else base)
+        run_dir = base if config.out else _newest_run(base)
         if not (run_dir / "checkpoints").is_dir():
             raise FileNotFoundError(f"nothing to resume: {run_dir / 'checkpoints'} does not exist")
         return run_dir

@@ -14,7 +14,6 @@ tile of 28·scale pixels, tiles are separated by 2·scale-pixel grey borders,
 and titled figures get a 24-pixel title band on top.
 """
 
-import math
 import os
 from typing import NamedTuple
 
@@ -22,7 +21,7 @@ import keras
 import numpy as np
 from matplotlib.figure import Figure
 
-from keras_gans.data import denormalize
+from keras_gans.callbacks.images import make_image_grid
 from keras_gans.metrics.classifier import FeatureExtractor, as_feature_extractor, check_images
 from keras_gans.metrics.manifold import nearest_neighbours
 from keras_gans.metrics.scores import ClassHistogram, class_histogram
@@ -31,7 +30,6 @@ _TILE = 28
 _BORDER = 2
 _TITLE_BAND = 24
 _DPI = 100
-_BORDER_GREY = 0.5
 
 
 def lerp(z0: np.ndarray, z1: np.ndarray, t: "float | np.ndarray") -> np.ndarray:
@@ -95,16 +93,8 @@ def _check_interpolation(z0, z1, t) -> tuple[np.ndarray, np.ndarray, np.ndarray,
 
 def _tile_grid(images: np.ndarray, columns: int) -> np.ndarray:
     """Images (n, 28, 28, 1) in [-1, 1] -> one greyscale canvas in [0, 1] with grey borders."""
-    rows = math.ceil(len(images) / columns)
-    height = rows * _TILE + (rows + 1) * _BORDER
-    width = columns * _TILE + (columns + 1) * _BORDER
-    canvas = np.full((height, width), _BORDER_GREY, dtype=np.float32)
-    for index, image in enumerate(images):
-        row, column = divmod(index, columns)
-        top = _BORDER + row * (_TILE + _BORDER)
-        left = _BORDER + column * (_TILE + _BORDER)
-        canvas[top : top + _TILE, left : left + _TILE] = denormalize(image[..., 0])
-    return canvas
+    grid = make_image_grid(images, ncols=columns, padding=_BORDER, scale=1, pad_value=0.0)
+    return grid[..., 0] / np.float32(255.0)
 
 
 def _show_canvas(
