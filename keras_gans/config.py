@@ -34,11 +34,14 @@ RECIPES: dict[str, Recipe] = {
         "vanilla", "LSGAN", None, 20,
         "CS231n MLP, least-squares loss (Mao et al. 2017)",
     ),
-    # Measured on the bundled MNIST (10,000 samples): 16 epochs with an EMA
-    # generator reach Fréchet distance 72 and mean confidence 0.89; without
-    # EMA, 10 epochs gave 81 and 0.88 (2,000 samples).
+    # Measured on the bundled MNIST (2,000 samples, EMA generator): mean
+    # confidence 0.874 after 8 epochs, 0.888 after 16, 0.900 after 32 and 40
+    # (Fréchet distance 84 -> 69 -> 60 -> 58); 40 epochs take ~10 minutes on
+    # 2 CPU cores. Neither wider networks (base_filters 64, twice the time),
+    # one-sided label smoothing 0.1 nor a linear learning-rate decay did
+    # better per minute.
     "dcgan": Recipe(
-        "dcgan", "GAN", "non_saturating", 16,
+        "dcgan", "GAN", "non_saturating", 40,
         "small convolutional GAN, BCE (Radford et al. 2016)",
         ema_decay=0.999,
     ),

@@ -11,13 +11,15 @@ What you will learn:
   discriminator, tanh output, Adam(2e-4, beta_1=0.5);
 - how to load a TensorFlow Datasets dataset such as Fashion-MNIST, and what
   happens without network access;
+- why sampling from an exponential moving average (EMA) of the generator's
+  weights gives cleaner images than the last training step's weights;
 - how to compare real and generated images in one figure.
 
 How to run:
 
-    python tutorials/04_dcgan.py [--quick] [--epochs 5] [--data-dir DIR] [--out DIR]
+    python tutorials/04_dcgan.py [--quick] [--epochs 10] [--data-dir DIR] [--out DIR]
 
-The default 5 epochs take 2-3 minutes per dataset on 2 CPU cores.
+The default 10 epochs take 2-4 minutes per dataset on 2 CPU cores.
 Fashion-MNIST needs a download the first time (or its IDX files in
 `--data-dir`); offline, the tutorial says so and trains on MNIST only.
 """
@@ -33,7 +35,7 @@ import numpy as np
 
 from keras_gans import callbacks, data, gans, metrics, models
 
-parser = _common.parser(__file__, epochs=5)
+parser = _common.parser(__file__, epochs=10)
 parser.add_argument("--data-dir", help="TFDS data dir or folder of Fashion-MNIST IDX files")
 args = _common.start(parser)
 files = []
@@ -95,6 +97,14 @@ except ConnectionError as error:
 `gans.GAN` with the default non-saturating loss and Adam(2e-4, beta_1=0.5)
 is exactly the DCGAN training set-up. `ImageGrid(gif=True)` also writes
 `progress.gif`, one frame per epoch.
+
+One addition: `ema_decay=0.999` keeps an exponential moving average of the
+generator's weights, `w_ema <- 0.999 w_ema + 0.001 w`, updated after every
+generator step (Yazici et al. 2019, "The Unusual Effectiveness of Averaging
+in GAN Training"). The training generator jitters from step to step as it
+chases the discriminator; its average over the last ~1,000 steps does not,
+and draws cleaner digits. `gan.generate` and the grids sample from the
+average; training is unchanged.
 """
 
 trained, final_scores = {}, {}
@@ -102,7 +112,7 @@ for name, dataset in datasets.items():
     print(f"\n--- DCGAN on {name} ---")
     keras.utils.set_random_seed(args.seed)
     generator, discriminator = models.build_preset("dcgan")
-    gan = gans.GAN(generator, discriminator, seed=args.seed)
+    gan = gans.GAN(generator, discriminator, ema_decay=0.999, seed=args.seed)
     gan.compile()
     history = gan.fit(
         dataset,
