@@ -2,10 +2,10 @@
 
 Writes to --out (default ./runs/ebm):
 
-- `mcmc_steps.png`: the same chains after 0, 16, 64, 128 and 256 Langevin
+- `mcmc_steps.png`: the same chains after 0, 64, 256, 512 and 1024 Langevin
   steps from uniform noise (one row per step count): how many steps a digit
   needs to appear;
-- `samples_256_steps.png`: 100 samples after 256 steps;
+- `samples_1024_steps.png`: 100 samples after 1024 steps;
 - `buffer_samples.png`: 100 random chains of the replay buffer (what the
   model trained against);
 - `history.csv`: the per-epoch metrics;
@@ -40,7 +40,7 @@ import numpy as np  # noqa: E402
 
 from keras_gans import data, ebm  # noqa: E402
 
-MCMC_STEPS = (0, 16, 64, 128, 256)
+MCMC_STEPS = (0, 64, 256, 512, 1024)
 
 
 def parse_args() -> argparse.Namespace:
@@ -141,7 +141,9 @@ def main() -> None:
         args.out / "mcmc_steps.png",
         "Langevin chains from uniform noise",
     )
-    save_square_grid(final, args.out / "samples_256_steps.png", "100 samples, 256 Langevin steps")
+    save_square_grid(
+        final, args.out / f"samples_{MCMC_STEPS[-1]}_steps.png", f"100 samples, {MCMC_STEPS[-1]} Langevin steps"
+    )
     rng = np.random.default_rng(args.seed)
     buffer = model.replay_buffer.numpy()
     save_square_grid(
@@ -162,7 +164,7 @@ def main() -> None:
         f"({train_seconds / total_steps:.2f} s/step, "
         f"{total_steps * args.batch_size / train_seconds:.0f} real images/s)"
     )
-    print(f"generate(100, steps=256): {generate_seconds:.1f} s")
+    print(f"generate(100, steps={MCMC_STEPS[-1]}): {generate_seconds:.1f} s")
     print(f"OOD table ({len(test_images)} test digits, 11 rows): {ood_seconds:.1f} s\n")
     print(table)
     print(f"\nwrote {args.out}/")

@@ -16,6 +16,7 @@ from pathlib import Path
 import keras
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 _LOSS_KEYS = ("d_loss", "g_loss", "gradient_penalty")
 _SCORE_KEYS = ("real_score", "fake_score", "critic_gap", "real_energy", "fake_energy")
@@ -166,6 +167,8 @@ def plot_loss_curves(
         ax.legend(loc="best", fontsize="small")
     axes[0].set_title("Training curves")
     axes[-1].set_xlabel(x_key)
+    # Epochs and steps are whole numbers: no 1.25, 1.5, ... ticks on short runs.
+    axes[-1].xaxis.set_major_locator(MaxNLocator(integer=True))
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path, dpi=100)
