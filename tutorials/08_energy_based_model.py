@@ -159,7 +159,8 @@ row per step count (0, 16, 64, 128, 256, 512, 1024; 0 = the noise), the same
 """
 
 final_steps = 128 if args.quick else 1024
-step_counts = list(range(0, final_steps + 1, 16))  # every 16th step, for the numbers below
+stride = 16  # record every 16th step, for the numbers below
+step_counts = list(range(0, final_steps + 1, stride))
 shown = [0, 16, 64, 128, 256, 512, 1024][: 4 if args.quick else 7]  # the rows of the figure
 n_chains = 50 if args.quick else 200
 final, intermediate = model.generate(n_chains, steps=final_steps, return_steps=step_counts[:-1])
@@ -191,7 +192,7 @@ for steps in shown:
     index = step_counts.index(steps)
     change = 0.0
     if index > 0:
-        change = np.abs(intermediate[steps] - intermediate[step_counts[index - 1]]).mean() / 16
+        change = np.abs(intermediate[steps] - intermediate[step_counts[index - 1]]).mean() / stride
     confidence = extractor(intermediate[steps])[1].max(axis=1).mean()
     print(f"{steps:>5}  {scores[index].mean():>10.3f}  {change:>21.5f}  {confidence:>21.2f}")
 print(f"steps to 90 % of the score gain: median {np.median(steps_needed):.0f}, "
