@@ -109,7 +109,8 @@ def test_discriminator_step_leaves_generator_alone_and_vice_versa():
     assert not changed(g_before, gan.generator)
 
     g_before, d_before = weights_of(gan.generator), weights_of(gan.discriminator)
-    gan._generator_step(None, BATCH)
+    tape, fakes = gan._recorded_fakes(gan.sample_latent(BATCH), None)
+    gan._generator_step(tape, fakes, None)
     assert changed(g_before, gan.generator)
     assert not changed(d_before, gan.discriminator)
 
@@ -223,12 +224,35 @@ def test_ema_generator_lags_behind_the_trained_generator():
     start = weights_of(gan.generator)
     images, _ = fake_mnist(BATCH)
     gan.fit(images, batch_size=BATCH, epochs=1, verbose=0)
-    # After one step with decay 0.5 the average sits halfway between the
-    # initial and the updated weights.
+    # After the first step the warm-up decay is (1 + 1) / (10 + 1) = 2/11,
+    # below the set 0.5: the average sits 9/11 of the way to the new weights.
     for initial, ema, trained in zip(start, gan.ema_generator.trainable_variables,
                                      gan.generator.trainable_variables):
-        np.testing.assert_allclose(ema.numpy(), 0.5 * initial + 0.5 * trained.numpy(), atol=1e-6)
+        np.testing.assert_allclose(ema.numpy(), 2 / 11 * initial + 9 / 11 * trained.numpy(), atol=1e-6)
     assert gan.sampling_generator is gan.ema_generator
+
+
+def test_ema_decay_warms_up_to_the_set_decay():
+    gan = gans.GAN(*tiny_networks(), ema_decay=0.5)
+    # (1 + n) / (10 + n): 2/11, 3/12, ..., 9/18 = 0.5 at n = 8, then capped.
+    decays = [float(gan.ema_decay_at(n)) for n in (1, 2, 7, 8, 9, 1000)]
+    np.testing.assert_allclose(decays, [2 / 11, 3 / 12, 8 / 17, 0.5, 0.5, 0.5], rtol=1e-6)
+
+
+def test_ema_generator_follows_a_short_run():
+    # 20 SGD steps at decay 0.999: without warm-up the average would keep
+    # 0.999**20 = 98 % of the initial weights; with it, it ends near the
+    # trained ones.
+    gan = gans.GAN(*tiny_networks(), ema_decay=0.999)
+    gan.compile(g_optimizer=keras.optimizers.SGD(0.5))
+    start = weights_of(gan.generator)
+    images, _ = fake_mnist(20 * BATCH)
+    gan.fit(images, batch_size=BATCH, epochs=1, verbose=0)
+    for initial, ema, trained in zip(start, gan.ema_generator.trainable_variables,
+                                     gan.generator.trainable_variables):
+        distance_to_trained = np.linalg.norm(ema.numpy() - trained.numpy())
+        distance_trained_to_initial = np.linalg.norm(trained.numpy() - initial)
+        assert distance_to_trained < 0.5 * distance_trained_to_initial
 
 
 def test_get_config_round_trip():
