@@ -235,112 +235,149 @@ def mlp_discriminator(
 
 
 def dcgan_generator(
-    latent_dim: int = 100,
-    base_filters: int = 32,
+    latent_dim: int = 96,
+    hidden_units: Sequence[int] = (1024,),
+    base_filters: int = 64,
     kernel_size: int = 4,
-    leaky_relu_slope: float = 0.2,
+    activation: str | float = "relu",
     image_shape: Sequence[int] = DEFAULT_IMAGE_SHAPE,
+    num_classes: int | None = None,
     name: str = "dcgan_generator",
 ) -> keras.Model:
-    """Small DCGAN generator (Radford et al. 2016, "Unsupervised Representation
-    Learning with Deep Convolutional GANs").
+    """Convolutional generator in the style of DCGAN (Radford et al. 2016).
 
-    `z -> Dense(h/4 · w/4 · 2F) -> BN -> LeakyReLU -> reshape (h/4, w/4, 2F)
-    -> Conv2DTranspose(F, stride 2) -> BN -> LeakyReLU -> (h/2, w/2, F)
+    `z -> [Dense(units) -> act -> BN] per hidden_units
+    -> Dense(h/4 · w/4 · 2F) -> act -> BN -> reshape (h/4, w/4, 2F)
+    -> Conv2DTranspose(F, stride 2) -> act -> BN -> (h/2, w/2, F)
     -> Conv2DTranspose(channels, stride 2, tanh) -> (h, w, channels)`,
-    with `F = base_filters` (7x7x64 -> 14x14x32 -> 28x28x1 by default).
-    Layers followed by BN have no bias.
+    with `F = base_filters`. The defaults are the generator of the CS231n
+    GAN assignment: z(96) -> 1024 -> 7x7x128 -> 14x14x64 -> 28x28x1, ReLU,
+    batch norm after each activation (its order).
 
     Args:
         latent_dim: size of z, > 0.
+        hidden_units: widths of Dense layers between z and the feature map;
+            empty for none.
         base_filters: F above, > 0.
         kernel_size: transposed-convolution kernel size; 4 is divisible by
             the stride, which avoids checkerboard artefacts.
-        leaky_relu_slope: negative slope of the LeakyReLUs, in [0, 1).
+        activation: "relu", or a number: the negative slope of LeakyReLU.
         image_shape: (height, width, channels); height and width must be
             divisible by 4.
+        num_classes: if set, the model is conditional: inputs `[z, labels]`
+            with one-hot labels `(batch, num_classes)`, concatenated to z.
         name: model name.
 
     Returns:
-        `keras.Model` mapping `(batch, latent_dim)` to `(batch, *image_shape)`
-        images in [-1, 1].
+        `keras.Model` mapping `(batch, latent_dim)` (and labels) to
+        `(batch, *image_shape)` images in [-1, 1].
     """
     latent_dim = _check_positive_int("latent_dim", latent_dim)
+    hidden_units = _check_units("hidden_units", hidden_units)
     base_filters = _check_positive_int("base_filters", base_filters)
     kernel_size = _check_positive_int("kernel_size", kernel_size)
-    leaky_relu_slope = _check_slope("leaky_relu_slope", leaky_relu_slope)
+    activation = _check_activation(activation)
     height, width, channels = _check_downsamplable_image_shape(image_shape)
+    num_classes = _check_num_classes(num_classes)
 
+    def activate_and_normalize(x, index):
+        x = _activation_layer(activation, name=f"activation_{index}")(x)
+        return layers.BatchNormalization(name=f"batch_norm_{index}")(x)
+
+    inputs, x = _generator_inputs(latent_dim, num_classes)
+    for index, units in enumerate(hidden_units, start=1):
+        x = activate_and_normalize(layers.Dense(units, name=f"dense_{index}")(x), index)
     seed_shape = (height // 4, width // 4, 2 * base_filters)
-    z = keras.Input(shape=(latent_dim,), name="z")
-    x = layers.Dense(math.prod(seed_shape), use_bias=False, name="dense")(z)
-    x = layers.BatchNormalization(name="batch_norm_0")(x)
-    x = layers.LeakyReLU(negative_slope=leaky_relu_slope, name="activation_0")(x)
+    x = layers.Dense(math.prod(seed_shape), name="to_features")(x)
+    x = activate_and_normalize(x, len(hidden_units) + 1)
     # (batch, h/4 * w/4 * 2F) -> (batch, h/4, w/4, 2F)
     x = layers.Reshape(seed_shape, name="to_feature_map")(x)
     # (batch, h/4, w/4, 2F) -> (batch, h/2, w/2, F)
-    x = layers.Conv2DTranspose(
-        base_filters, kernel_size, strides=2, padding="same", use_bias=False,
-        name="upsample_1",
-    )(x)
-    x = layers.BatchNormalization(name="batch_norm_1")(x)
-    x = layers.LeakyReLU(negative_slope=leaky_relu_slope, name="activation_1")(x)
+    x = layers.Conv2DTranspose(base_filters, kernel_size, strides=2, padding="same", name="upsample_1")(x)
+    x = activate_and_normalize(x, len(hidden_units) + 2)
     # (batch, h/2, w/2, F) -> (batch, h, w, channels)
     images = layers.Conv2DTranspose(
-        channels, kernel_size, strides=2, padding="same", activation="tanh",
-        name="upsample_2",
+        channels, kernel_size, strides=2, padding="same", activation="tanh", name="upsample_2"
     )(x)
-    return keras.Model(z, images, name=name)
+    return keras.Model(inputs, images, name=name)
 
 
 def dcgan_discriminator(
     base_filters: int = 32,
-    kernel_size: int = 4,
-    leaky_relu_slope: float = 0.2,
+    kernel_size: int = 5,
+    hidden_units: Sequence[int] = (1024,),
+    leaky_relu_slope: float = 0.01,
     dropout_rate: float = 0.0,
     image_shape: Sequence[int] = DEFAULT_IMAGE_SHAPE,
+    num_classes: int | None = None,
     name: str = "dcgan_discriminator",
 ) -> keras.Model:
-    """Small DCGAN discriminator.
+    """Convolutional discriminator: two conv-pool blocks, then Dense layers.
 
-    `image (h, w, c) -> Conv2D(F, stride 2) -> LeakyReLU -> [Dropout]
-    -> (h/2, w/2, F) -> Conv2D(2F, stride 2) -> LeakyReLU -> [Dropout]
-    -> (h/4, w/4, 2F) -> flatten -> Dense(1)` logit, `F = base_filters`.
-    No batch norm, so it also suits a gradient penalty.
+    `image (h, w, c) -> Conv2D(F, k, valid) -> LeakyReLU -> MaxPool 2
+    -> Conv2D(2F, k, valid) -> LeakyReLU -> MaxPool 2 -> flatten
+    -> [Dense(units) -> LeakyReLU] per hidden_units -> Dense(1)` logit,
+    `F = base_filters`, optional Dropout after each block. The defaults are
+    the discriminator of the CS231n GAN assignment: 28x28 -> 24x24x32 ->
+    12x12x32 -> 8x8x64 -> 4x4x64 -> 1024 -> 1. No batch norm, so it also
+    suits a gradient penalty.
 
     Args:
         base_filters: F above, > 0.
-        kernel_size: convolution kernel size.
+        kernel_size: convolution kernel size (no padding: each convolution
+            trims `kernel_size - 1` pixels).
+        hidden_units: widths of the Dense layers after the convolutions.
         leaky_relu_slope: negative slope of the LeakyReLUs, in [0, 1).
         dropout_rate: dropout after each convolution block, in [0, 1); 0
             leaves the Dropout layers out.
-        image_shape: (height, width, channels); height and width must be
-            divisible by 4.
+        image_shape: (height, width, channels), large enough for both
+            blocks (28x28 with the defaults).
+        num_classes: if set, the model is conditional: inputs
+            `[images, labels]`, one-hot labels joined to the flattened
+            convolution features.
         name: model name.
 
     Returns:
-        `keras.Model` mapping `(batch, *image_shape)` to `(batch, 1)` logits.
+        `keras.Model` mapping `(batch, *image_shape)` (and labels) to
+        `(batch, 1)` logits.
     """
     base_filters = _check_positive_int("base_filters", base_filters)
     kernel_size = _check_positive_int("kernel_size", kernel_size)
+    hidden_units = _check_units("hidden_units", hidden_units)
     leaky_relu_slope = _check_slope("leaky_relu_slope", leaky_relu_slope)
     dropout_rate = _check_rate("dropout_rate", dropout_rate)
-    image_shape = _check_downsamplable_image_shape(image_shape)
+    image_shape = _check_image_shape(image_shape)
+    num_classes = _check_num_classes(num_classes)
+    size = min(image_shape[:2])
+    for _ in range(2):
+        size = (size - kernel_size + 1) // 2
+    if size < 1:
+        raise ValueError(
+            f"image_shape={image_shape!r} is too small for two blocks of a {kernel_size}x{kernel_size} "
+            "convolution and 2x2 pooling"
+        )
 
     images = keras.Input(shape=image_shape, name="images")
     x = images
     for index, filters in enumerate((base_filters, 2 * base_filters), start=1):
-        # Each block halves height and width: (h, w) -> (h/2, w/2).
-        x = layers.Conv2D(
-            filters, kernel_size, strides=2, padding="same", name=f"conv_{index}"
-        )(x)
+        # (h, w) -> (h - k + 1, w - k + 1) -> halved by the pooling
+        x = layers.Conv2D(filters, kernel_size, name=f"conv_{index}")(x)
         x = layers.LeakyReLU(negative_slope=leaky_relu_slope, name=f"activation_{index}")(x)
+        x = layers.MaxPooling2D(2, name=f"pool_{index}")(x)
         if dropout_rate > 0:
             x = layers.Dropout(dropout_rate, name=f"dropout_{index}")(x)
-    # (batch, h/4, w/4, 2F) -> (batch, h/4 * w/4 * 2F)
     x = layers.Flatten(name="flatten")(x)
+    inputs = images
+    if num_classes is not None:
+        labels = keras.Input(shape=(num_classes,), name="labels")
+        # (batch, features) ++ (batch, num_classes) -> (batch, features + num_classes)
+        x = layers.Concatenate(name="features_and_labels")([x, labels])
+        inputs = [images, labels]
+    for index, units in enumerate(hidden_units, start=3):
+        x = layers.Dense(units, name=f"dense_{index}")(x)
+        x = layers.LeakyReLU(negative_slope=leaky_relu_slope, name=f"activation_{index}")(x)
     scores = layers.Dense(1, name="score")(x)
-    return keras.Model(images, scores, name=name)
+    return keras.Model(inputs, scores, name=name)
 
 
 def _check_downsamplable_image_shape(value) -> tuple[int, int, int]:
@@ -424,15 +461,27 @@ PRESETS: dict[str, PresetSpec] = {
         ),
         PresetSpec(
             name="dcgan",
-            latent_dim=100,
+            latent_dim=96,
             conditional=False,
             from_logits=True,
             default_objective="non_saturating",
             description=(
-                "Small DCGAN. G: z(100) -> 7x7x64 -> ConvT 14x14x32 -> ConvT 28x28x1 "
-                "tanh, BatchNorm + LeakyReLU(0.2). D: Conv 32 -> Conv 64 (stride 2, "
-                "LeakyReLU(0.2)) -> 1 logit. Widths scale with base_filters=32."
+                "DCGAN of the CS231n GAN assignment. G: z(96) -> 1024 -> 7x7x128 -> ConvT "
+                "14x14x64 -> ConvT 28x28x1 tanh, ReLU then BatchNorm. D: Conv 5x5 32 -> "
+                "pool -> Conv 5x5 64 -> pool -> 1024 -> 1 logit, LeakyReLU(0.01)."
             ),
+        ),
+        PresetSpec(
+            name="conditional_dcgan",
+            latent_dim=96,
+            conditional=True,
+            from_logits=True,
+            default_objective="non_saturating",
+            description=(
+                "The dcgan preset, conditional: one-hot label(10) joined to z in G and to "
+                "the convolution features in D."
+            ),
+            num_classes=10,
         ),
         PresetSpec(
             name="conditional_mlp",
@@ -487,10 +536,10 @@ def _preset_builders(spec: PresetSpec, latent_dim: int):
             (mlp_discriminator, dict(hidden_units=(512, 256), leaky_relu_slope=0.2,
                                      output_activation="sigmoid")),
         )
-    if spec.name == "dcgan":
+    if spec.name in ("dcgan", "conditional_dcgan"):
         return (
-            (dcgan_generator, dict(latent_dim=latent_dim)),
-            (dcgan_discriminator, dict()),
+            (dcgan_generator, dict(latent_dim=latent_dim, num_classes=spec.num_classes)),
+            (dcgan_discriminator, dict(num_classes=spec.num_classes)),
         )
     # conditional_mlp
     return (
@@ -508,7 +557,7 @@ def build_preset(
 
     Args:
         name: a key of `PRESETS`: "vanilla", "wgan_gp", "batchnorm_mlp",
-            "dcgan" or "conditional_mlp" (hyphens accepted: "wgan-gp").
+            "dcgan", "conditional_mlp" or "conditional_dcgan" (hyphens accepted: "wgan-gp").
         latent_dim: size of z; None uses the preset's default.
         **overrides: builder arguments replacing the preset's. A key
             prefixed "generator_" or "discriminator_" goes to that model's

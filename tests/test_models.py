@@ -73,7 +73,9 @@ def test_preset_latent_dim_override_and_config_round_trip(name):
 
 
 def test_preset_specs():
-    assert set(models.PRESETS) == {"vanilla", "wgan_gp", "batchnorm_mlp", "dcgan", "conditional_mlp"}
+    assert set(models.PRESETS) == {
+        "vanilla", "wgan_gp", "batchnorm_mlp", "dcgan", "conditional_dcgan", "conditional_mlp",
+    }
     for name, spec in models.PRESETS.items():
         assert spec.name == name
         losses.get_loss_pair(spec.default_objective, from_logits=spec.from_logits)
@@ -171,25 +173,41 @@ def test_batchnorm_mlp_architecture_and_probabilities():
     assert np.all((probabilities > 0.0) & (probabilities < 1.0))
 
 
-def test_dcgan_architecture_is_small_and_configurable():
+def test_dcgan_is_the_cs231n_architecture_and_configurable():
     generator, discriminator = models.build_preset("dcgan")
-    assert generator.get_layer("to_feature_map").output.shape == (None, 7, 7, 64)
-    assert generator.get_layer("upsample_1").output.shape == (None, 14, 14, 32)
+    assert generator.get_layer("to_feature_map").output.shape == (None, 7, 7, 128)
+    assert generator.get_layer("upsample_1").output.shape == (None, 14, 14, 64)
     assert generator.get_layer("upsample_2").output.shape == (None, 28, 28, 1)
     assert generator.get_layer("upsample_2").activation.__name__ == "tanh"
-    assert discriminator.get_layer("conv_1").output.shape == (None, 14, 14, 32)
-    assert discriminator.get_layer("conv_2").output.shape == (None, 7, 7, 64)
-    # Dense 100 -> 3136 (no bias) = 313,600; BN 2*3136 = 6,272;
-    # ConvT 4*4*64*32 = 32,768 (no bias); BN 2*32 = 64; ConvT 4*4*32*1 + 1 = 513 -> 353,217
-    assert models.count_parameters(generator) == 353_217
-    # Conv 4*4*1*32 + 32 = 544; Conv 4*4*32*64 + 64 = 32,832; Dense 7*7*64 + 1 = 3,137 -> 36,513
-    assert models.count_parameters(discriminator) == 36_513
+    assert discriminator.get_layer("conv_1").output.shape == (None, 24, 24, 32)
+    assert discriminator.get_layer("pool_2").output.shape == (None, 4, 4, 64)
+    # Dense 96*1024 + 1024 = 99,328; BN 2*1024 = 2,048; Dense 1024*6272 + 6272
+    # = 6,428,800; BN 2*6272 = 12,544; ConvT 4*4*128*64 + 64 = 131,136; BN 2*64
+    # = 128; ConvT 4*4*64*1 + 1 = 1,025 -> 6,675,009
+    assert models.count_parameters(generator) == 6_675_009
+    # Conv 5*5*1*32 + 32 = 832; Conv 5*5*32*64 + 64 = 51,264;
+    # Dense 1024*1024 + 1024 = 1,049,600; Dense 1024 + 1 = 1,025 -> 1,102,721
+    assert models.count_parameters(discriminator) == 1_102_721
 
-    small_g, small_d = models.build_preset("dcgan", base_filters=8, discriminator_dropout_rate=0.3)
+    small_g, small_d = models.build_preset(
+        "dcgan", base_filters=8, hidden_units=(), discriminator_dropout_rate=0.3
+    )
     assert small_g.get_layer("to_feature_map").output.shape == (None, 7, 7, 16)
-    assert small_d.get_layer("conv_2").output.shape == (None, 7, 7, 16)
+    assert small_d.get_layer("pool_2").output.shape == (None, 4, 4, 16)
     assert small_d.get_layer("dropout_1").rate == pytest.approx(0.3)
     assert models.count_parameters(small_g) < models.count_parameters(generator)
+
+
+def test_conditional_dcgan_joins_labels_to_z_and_to_the_features():
+    generator, discriminator = models.build_preset("conditional_dcgan")
+    assert [t.name for t in generator.inputs] == ["z", "labels"]
+    # (batch, 96) ++ (batch, 10) -> (batch, 106); (batch, 4*4*64) ++ (batch, 10) -> (batch, 1034)
+    assert generator.get_layer("z_and_labels").output.shape == (None, 106)
+    assert discriminator.get_layer("features_and_labels").output.shape == (None, 1034)
+    z = np.random.default_rng(0).normal(size=(2, 96)).astype("float32")
+    images_0 = generator([z, keras.utils.to_categorical([0, 0], 10)]).numpy()
+    images_7 = generator([z, keras.utils.to_categorical([7, 7], 10)]).numpy()
+    assert np.max(np.abs(images_0 - images_7)) > 1e-4
 
 
 def test_conditional_mlp_inputs_and_label_dependence():
@@ -227,10 +245,14 @@ def test_generic_builders():
         hidden_units=(8, 4), output_activation="sigmoid", image_shape=(6, 5, 2)
     )
     assert discriminator(np.zeros((2, 6, 5, 2), "float32")).shape == (2, 1)
-    conv_generator = models.dcgan_generator(latent_dim=5, base_filters=4, image_shape=(8, 12, 3))
+    conv_generator = models.dcgan_generator(
+        latent_dim=5, hidden_units=(8,), base_filters=4, image_shape=(8, 12, 3)
+    )
     assert conv_generator(np.zeros((2, 5), "float32")).shape == (2, 8, 12, 3)
-    conv_discriminator = models.dcgan_discriminator(base_filters=4, image_shape=(8, 12, 3))
-    assert conv_discriminator(np.zeros((2, 8, 12, 3), "float32")).shape == (2, 1)
+    conv_discriminator = models.dcgan_discriminator(
+        base_filters=4, kernel_size=3, hidden_units=(8,), image_shape=(12, 16, 3)
+    )
+    assert conv_discriminator(np.zeros((2, 12, 16, 3), "float32")).shape == (2, 1)
 
 
 def test_tiny_discriminator_learns_with_bce_loss():
@@ -294,6 +316,7 @@ def test_parameter_table_matches_count_parameters():
         (models.dcgan_generator, {"base_filters": 0}, "base_filters=0"),
         (models.dcgan_generator, {"image_shape": (30, 30, 1)}, r"image_shape=\(30, 30, 1\)"),
         (models.dcgan_discriminator, {"dropout_rate": 1.0}, "dropout_rate=1.0"),
+        (models.dcgan_discriminator, {"image_shape": (12, 12, 1)}, r"image_shape=\(12, 12, 1\) is too small"),
     ],
 )
 def test_builders_reject_bad_arguments(builder, kwargs, message):
@@ -302,7 +325,7 @@ def test_builders_reject_bad_arguments(builder, kwargs, message):
 
 
 def test_build_preset_rejects_bad_arguments():
-    with pytest.raises(ValueError, match="'gan9'.*vanilla, wgan_gp, batchnorm_mlp, dcgan, conditional_mlp"):
+    with pytest.raises(ValueError, match="'gan9'.*vanilla, wgan_gp, batchnorm_mlp, dcgan, conditional_dcgan, conditional_mlp"):
         models.build_preset("gan9")
     with pytest.raises(ValueError, match="latent_dim=-3"):
         models.build_preset("vanilla", latent_dim=-3)
