@@ -40,16 +40,16 @@ def _positive_float(text: str) -> float:
 def _add_train_parser(commands) -> None:
     parser = commands.add_parser(
         "train",
-        help="train a GAN; with no arguments, the WGAN-GP MLP on the bundled MNIST",
+        help=f"train a GAN; with no arguments, the {TrainConfig.model} recipe on the bundled MNIST",
         description="Train a model and write grids, loss curves, checkpoints and the exported generator.",
     )
-    parser.add_argument("model", nargs="?", default="wgan-gp", choices=list(RECIPES),
-                        help="model and objective, or the energy-based model (default: wgan-gp)")
+    parser.add_argument("model", nargs="?", default=TrainConfig.model, choices=list(RECIPES),
+                        help=f"model and objective, or the energy-based model (default: {TrainConfig.model})")
     parser.add_argument("--dataset", default="mnist",
                         help="mnist (bundled), fashion_mnist, a TFDS name, an IDX folder, an .npz file or an image folder")
     parser.add_argument("--epochs", type=_positive_int, help="default: the model's recipe")
-    parser.add_argument("--batch-size", type=_positive_int, default=64,
-                        help="real images per discriminator update (default: 64)")
+    parser.add_argument("--batch-size", type=_positive_int,
+                        help="real images per discriminator update (default: the model's recipe)")
     parser.add_argument("--latent-dim", type=_positive_int, help="size of z (default: the preset's)")
     parser.add_argument("--lr", type=_positive_float, help="learning rate of both networks")
     parser.add_argument("--n-critic", type=_positive_int, help="critic updates per generator update")

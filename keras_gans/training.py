@@ -71,6 +71,7 @@ def build_gan(config: TrainConfig, steps_per_execution: int = 1) -> gans.GAN:
         g_optimizer=g_optimizer,
         loss=recipe.loss,
         steps_per_execution=steps_per_execution,
+        jit_compile=recipe.jit_compile,
     )
     return gan
 
@@ -94,7 +95,7 @@ def plan_steps(config: TrainConfig, num_examples: int, n_critic: int) -> tuple[i
     the next epoch, so no image is skipped for good); an explicit
     `steps_per_epoch` is kept and the execution size shrinks to a divisor.
     """
-    step_batch = n_critic * config.batch_size
+    step_batch = n_critic * config.real_batch_size
     if num_examples < step_batch:
         raise ValueError(
             f"one training step needs n_critic * batch_size = {step_batch} images, "
@@ -157,7 +158,7 @@ def make_dataset(config: TrainConfig, conditional: bool, n_critic: int) -> tuple
     dataset, info = data.load_dataset(
         config.dataset,
         split="train",
-        batch_size=n_critic * config.batch_size,
+        batch_size=n_critic * config.real_batch_size,
         labels=conditional,
         seed=config.seed,
         limit=config.limit,

@@ -53,6 +53,16 @@ def test_recipe_defaults_and_overrides():
     assert (TrainConfig(model="vanilla").learning_rate, TrainConfig(model="vanilla").generator_ema) == (None, None)
 
 
+def test_batch_size_and_xla_come_from_the_recipe_unless_set():
+    main_job = TrainConfig()
+    assert (main_job.model, main_job.real_batch_size) == ("dcgan", 128)
+    assert TrainConfig(batch_size=32).real_batch_size == 32
+    assert TrainConfig(model="vanilla").real_batch_size == 64
+    # The dcgan recipe turns XLA off (slow transposed convolutions on CPU).
+    assert training.build_gan(TrainConfig()).jit_compile is False
+    assert training.build_gan(TrainConfig(model="vanilla")).jit_compile is True
+
+
 def test_existing_run_folders_are_never_overwritten(tmp_path):
     first = training.train(quick_config(tmp_path / "run"))
     marker = first.run_dir / "my_notes.txt"

@@ -1,0 +1,103 @@
+"""The README's quality table: every recipe against the CS231n DCGAN baseline.
+
+Trains, one after the other and alone on the machine:
+
+1. the baseline (`cs231n_dcgan.py`, a plain loop), saved after 1 and 2 epochs
+   and after as many seconds of training as the longest recipe took;
+2. each recipe with its default flags, `python -m keras_gans train RECIPE`,
+   timed as a whole process (start-up, data, training and export).
+
+Then scores every generator with the same metrics classifier on the same
+number of samples against the MNIST test digits, as
+`python -m keras_gans evaluate RUN/generator --n N` does, and prints one
+Markdown table with the real-data reference row.
+
+    python benchmarks/quality_table.py [--recipes dcgan wgan-gp cgan] [--n 10000]
+
+The baseline's time counts its training steps only; a recipe's counts its
+whole process. That favours the baseline, which is what a fair claim needs.
+"""
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import keras  # noqa: E402
+
+from keras_gans import config, data, metrics  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).parent))
+from machine import describe_machine  # noqa: E402
+
+BENCHMARKS = Path(__file__).parent
+DEFAULT_RECIPES = [name for name in config.RECIPES if name != "ebm"]
+
+
+def train_recipe(recipe: str, work: Path) -> tuple[Path, float]:
+    """Runs `train RECIPE` in its own process; returns (export, seconds)."""
+    run_dir = work / recipe
+    command = [sys.executable, "-m", "keras_gans", "train", recipe, "--out", str(run_dir), "--overwrite", "--verbose", "2"]
+    print("$", " ".join(command[1:]), flush=True)
+    start = time.perf_counter()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+    return run_dir / "generator", time.perf_counter() - start
+
+
+def train_baseline(work: Path, seconds: float) -> dict[str, tuple[Path, float]]:
+    """Runs the baseline; returns {row name: (saved generator, seconds)}."""
+    command = [sys.executable, str(BENCHMARKS / "cs231n_dcgan.py"), "--save-at", "1", "2",
+               "--seconds", f"{seconds:.0f}", "--out", str(work / "baseline")]
+    print("$", " ".join(command[1:]), flush=True)
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    saves = {}
+    for path, trained in re.findall(r"saved (\S+) after ([\d.]+) s", output):
+        epochs = re.search(r"epoch_(\d+)", path)
+        name = f"CS231n DCGAN baseline, epoch {epochs.group(1)}" if epochs else (
+            f"CS231n DCGAN baseline, {seconds:.0f} s (equal time)")
+        saves[name] = (Path(path), float(trained))
+    return saves
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--recipes", nargs="+", default=DEFAULT_RECIPES, choices=DEFAULT_RECIPES)
+    parser.add_argument("--n", type=int, default=10000, help="samples scored per row")
+    parser.add_argument("--work", default="benchmark_runs/quality", help="folder for the runs")
+    args = parser.parse_args()
+    work = Path(args.work)
+    print(describe_machine(), flush=True)
+
+    trained = {recipe: train_recipe(recipe, work) for recipe in args.recipes}
+    equal_time = max(seconds for _, seconds in trained.values())
+    baseline = train_baseline(work, equal_time)
+
+    classifier = metrics.load_classifier("mnist")
+    test_images, _ = data.load_arrays("mnist", split="test", limit=args.n)
+    rows = {}
+    for name, (path, seconds) in baseline.items():
+        generator = keras.models.load_model(path)
+        rows[name] = (seconds, metrics.evaluate_generator(generator, test_images, classifier, n=args.n))
+    for recipe, (path, seconds) in trained.items():
+        rows[f"`train {recipe}`"] = (seconds, metrics.evaluate_exported_generator(path, classifier, test_images, n=args.n))
+    rows["real training digits (reference)"] = (None, metrics.reference_metrics(classifier, n=args.n))
+
+    print(f"\n{args.n} samples per row, scored against the first {args.n} MNIST test digits.\n")
+    print("| run | time | Fréchet distance | mean confidence | coverage | smallest class | label accuracy |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
+    for name, (seconds, scores) in rows.items():
+        duration = "-" if seconds is None else f"{seconds / 60:.1f} min"
+        accuracy = f"{scores['label_accuracy']:.3f}" if "label_accuracy" in scores else "-"
+        print(
+            f"| {name} | {duration} | {scores['frechet_distance']:.1f} | {scores['mean_confidence']:.3f} | "
+            f"{scores['coverage']:.2f} | {100 * scores['min_class_fraction']:.1f} % | {accuracy} |"
+        )
+
+
+if __name__ == "__main__":
+    main()
