@@ -15,6 +15,7 @@ import time
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from keras_gans import data  # noqa: E402
+from machine import describe_machine  # noqa: E402  (benchmarks/machine.py)
 
 
 def time_epoch(dataset) -> tuple[int, float]:
@@ -30,6 +31,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--batch-size", type=int, default=64)
     args = parser.parse_args()
+    print(describe_machine(), flush=True)
 
     start = time.perf_counter()
     images, _ = data.load_arrays("mnist", split="train")

@@ -18,6 +18,7 @@ import keras  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 from keras_gans import data, gans, losses, models  # noqa: E402
+from machine import describe_machine  # noqa: E402  (benchmarks/machine.py)
 
 
 def time_fit(gan, dataset, steps, **compile_kwargs):
@@ -68,6 +69,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=384, help="generator steps timed per setting")
     args = parser.parse_args()
+    print(describe_machine(), flush=True)
     batch_size, n_critic = 64, 5
     wgan_data = data.load_dataset("mnist", batch_size=batch_size * n_critic, drop_remainder=True).repeat()
     dcgan_data = data.load_dataset("mnist", batch_size=batch_size, drop_remainder=True).repeat()

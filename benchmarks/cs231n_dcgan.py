@@ -128,6 +128,8 @@ def main() -> None:
             if not budget_saved and trained >= args.seconds:
                 save(generator, out / f"generator_{args.seconds:g}s.keras", trained)
                 budget_saved = True
+                if epoch > max(args.save_at, default=0):  # no epoch left to save
+                    return
         print(f"epoch {epoch}: {trained:.1f} s of training, d_loss {d_loss:.3f}, g_loss {float(g_loss):.3f}")
         if epoch in args.save_at:
             save(generator, out / f"generator_epoch_{epoch}.keras", trained)

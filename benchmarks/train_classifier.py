@@ -16,6 +16,7 @@ import time
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from keras_gans import metrics  # noqa: E402
+from machine import describe_machine  # noqa: E402  (benchmarks/machine.py)
 from keras_gans.data import load_arrays  # noqa: E402
 
 
@@ -33,6 +34,7 @@ def main() -> None:
     parser.add_argument("--out-dir", default="saved_models")
     parser.add_argument("--n", type=int, default=10000, help="images per set for the metric timings")
     args = parser.parse_args()
+    print(describe_machine(), flush=True)
 
     start = time.perf_counter()
     classifier = metrics.train_classifier(dataset=args.dataset, epochs=args.epochs, out_dir=args.out_dir)

@@ -39,6 +39,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from keras_gans import data, ebm  # noqa: E402
+from machine import describe_machine  # noqa: E402  (benchmarks/machine.py)
 
 MCMC_STEPS = (0, 64, 256, 512, 1024)
 
@@ -100,6 +101,7 @@ class EpochTimer(keras.callbacks.Callback):
 
 def main() -> None:
     args = parse_args()
+    print(describe_machine(), flush=True)
     args.out.mkdir(parents=True, exist_ok=True)
     keras.utils.set_random_seed(args.seed)
 

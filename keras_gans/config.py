@@ -62,9 +62,13 @@ RECIPES: dict[str, Recipe] = {
         "MLP z(100)->256->512->1024->784, gradient penalty (Gulrajani et al. 2017)",
         lr=2e-4, ema_decay=0.999,
     ),
+    # The dcgan recipe, conditional. Label accuracy of the EMA generator
+    # (5,000 samples) after 0.5 / 1 / 1.5 epochs: 0.15 / 0.96 / 0.99 at
+    # lr 1e-3; 0.83 after half an epoch at lr 2e-3.
     "cgan": Recipe(
-        "conditional_mlp", "GAN", "non_saturating", 20,
-        "conditional MLP, one-hot label joined to z and to the image (Mirza & Osindero 2014)",
+        "conditional_dcgan", "GAN", "non_saturating", 2,
+        "conditional CS231n DCGAN, one-hot label joined to z and to D's features (Mirza & Osindero 2014)",
+        lr=2e-3, ema_decay=0.999, batch_size=128, jit_compile=False,
     ),
     "batchnorm-mlp": Recipe(
         "batchnorm_mlp", "GAN", "non_saturating", 20,
