@@ -220,14 +220,32 @@ def mlp_discriminator(
 
     images = keras.Input(shape=image_shape, name="images")
     # (batch, height, width, channels) -> (batch, height * width * channels)
-    x = layers.Flatten(name="flatten")(images)
+    pixels = layers.Flatten(name="flatten")(images)
+    return _scoring_head(
+        images, pixels, "pixels", hidden_units, leaky_relu_slope, num_classes,
+        first_index=1, output_activation=output_activation, name=name,
+    )
+
+
+def _scoring_head(
+    images, features, features_name: str, hidden_units: tuple[int, ...], leaky_relu_slope: float,
+    num_classes: int | None, first_index: int, output_activation: str | None = None, name: str = "",
+) -> keras.Model:
+    """The end of a discriminator: `features (batch, n)` -> `(batch, 1)` scores.
+
+    A conditional model (`num_classes` set) gets a "labels" input whose
+    one-hot rows are joined to the features; then each of `hidden_units` is
+    a Dense layer and a LeakyReLU (numbered from `first_index`), and a Dense
+    layer of one unit makes the score.
+    """
     inputs = images
     if num_classes is not None:
         labels = keras.Input(shape=(num_classes,), name="labels")
-        # (batch, pixels) ++ (batch, num_classes) -> (batch, pixels + num_classes)
-        x = layers.Concatenate(name="pixels_and_labels")([x, labels])
+        # (batch, n) ++ (batch, num_classes) -> (batch, n + num_classes)
+        features = layers.Concatenate(name=f"{features_name}_and_labels")([features, labels])
         inputs = [images, labels]
-    for index, units in enumerate(hidden_units, start=1):
+    x = features
+    for index, units in enumerate(hidden_units, start=first_index):
         x = layers.Dense(units, name=f"dense_{index}")(x)
         x = layers.LeakyReLU(negative_slope=leaky_relu_slope, name=f"activation_{index}")(x)
     scores = layers.Dense(1, activation=output_activation, name="score")(x)
@@ -366,18 +384,12 @@ def dcgan_discriminator(
         x = layers.MaxPooling2D(2, name=f"pool_{index}")(x)
         if dropout_rate > 0:
             x = layers.Dropout(dropout_rate, name=f"dropout_{index}")(x)
-    x = layers.Flatten(name="flatten")(x)
-    inputs = images
-    if num_classes is not None:
-        labels = keras.Input(shape=(num_classes,), name="labels")
-        # (batch, features) ++ (batch, num_classes) -> (batch, features + num_classes)
-        x = layers.Concatenate(name="features_and_labels")([x, labels])
-        inputs = [images, labels]
-    for index, units in enumerate(hidden_units, start=3):
-        x = layers.Dense(units, name=f"dense_{index}")(x)
-        x = layers.LeakyReLU(negative_slope=leaky_relu_slope, name=f"activation_{index}")(x)
-    scores = layers.Dense(1, name="score")(x)
-    return keras.Model(inputs, scores, name=name)
+    # (batch, h', w', 2F) -> (batch, h' * w' * 2F)
+    features = layers.Flatten(name="flatten")(x)
+    # Layers 1 and 2 are the convolution blocks: the Dense layers go on from 3.
+    return _scoring_head(
+        images, features, "features", hidden_units, leaky_relu_slope, num_classes, first_index=3, name=name
+    )
 
 
 def _check_downsamplable_image_shape(value) -> tuple[int, int, int]:
