@@ -3,7 +3,7 @@
 Run the tutorials in full first (each writes into `tutorial_outputs/NN_name/`),
 then:
 
-    python docs/make_gallery.py [--outputs tutorial_outputs] [--out docs/gallery]
+    python docs/make_gallery.py [--outputs tutorial_outputs] [--out docs/gallery] [--only NAME ...]
 
 Every gallery image is a figure a tutorial wrote; this script only picks them,
 shrinks the wide ones to at most `--max-width` pixels and stores them as
@@ -50,16 +50,23 @@ def main() -> None:
     parser.add_argument("--outputs", type=Path, default=Path("tutorial_outputs"))
     parser.add_argument("--out", type=Path, default=Path("docs/gallery"))
     parser.add_argument("--max-width", type=int, default=720)
+    parser.add_argument("--only", nargs="+", metavar="GALLERY_NAME",
+                        help="refresh only these gallery files, after re-running their tutorials")
     args = parser.parse_args()
 
-    missing = [name for name, _ in GALLERY if not (args.outputs / name).exists()]
+    known = [gallery_name for _, gallery_name in GALLERY]
+    unknown = sorted(set(args.only or ()) - set(known))
+    if unknown:
+        raise SystemExit(f"unknown gallery files {', '.join(unknown)}; known: {', '.join(known)}")
+    gallery = [(name, gallery_name) for name, gallery_name in GALLERY if gallery_name in (args.only or known)]
+    missing = [name for name, _ in gallery if not (args.outputs / name).exists()]
     if missing:
         raise SystemExit(
             f"missing tutorial outputs in {args.outputs}/: {', '.join(missing)}; "
             "run those tutorials in full first"
         )
     args.out.mkdir(parents=True, exist_ok=True)
-    for name, gallery_name in GALLERY:
+    for name, gallery_name in gallery:
         source, target = args.outputs / name, args.out / gallery_name
         if source.suffix == ".png":
             shrink_png(source, target, args.max_width)
