@@ -31,9 +31,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import keras  # noqa: E402
 
 from keras_gans import config, data, metrics  # noqa: E402
-
-sys.path.insert(0, str(Path(__file__).parent))
-from machine import describe_machine  # noqa: E402
+from machine import describe_machine  # noqa: E402  (benchmarks/machine.py)
 
 BENCHMARKS = Path(__file__).parent
 DEFAULT_RECIPES = [name for name in config.RECIPES if name != "ebm"]
