@@ -136,16 +136,23 @@ def _run_train(args: argparse.Namespace) -> None:
     config = TrainConfig(**options)
     print(data.describe(config.dataset, split="train", limit=config.limit))
     result = training.train(config)
-    print(f"\nTrained {config.model} for {result.epochs_done} epochs. Wrote into {result.run_dir}/:")
-    for what, path in result.files.items():
-        print(f"  {what:<12} {path}")
+    ood_rows = None
     if not config.is_gan:
         from keras_gans import ebm
 
+        # Scoring runs under the training strategy: in a cluster every
+        # worker must take part, not only the chief that prints.
         test_images, _ = data.load_arrays(config.dataset, split="test", limit=2000)
-        rows = ebm.ood_table(result.model, data.normalize(test_images), seed=config.seed)
+        ood_rows = ebm.ood_table(result.model, data.normalize(test_images), seed=config.seed)
+    if result.run_dir is None:
+        print(f"\nTrained {config.model} for {result.epochs_done} epochs as a worker; the chief wrote the run folder.")
+        return
+    print(f"\nTrained {config.model} for {result.epochs_done} epochs. Wrote into {result.run_dir}/:")
+    for what, path in result.files.items():
+        print(f"  {what:<12} {path}")
+    if ood_rows is not None:
         print("\nOut-of-distribution scores (higher = more like the training data):")
-        print(ebm.format_ood_table(rows))
+        print(ebm.format_ood_table(ood_rows))
 
 
 def _run_sample(args: argparse.Namespace) -> None:

@@ -27,7 +27,7 @@ from __future__ import annotations
 import keras
 import tensorflow as tf
 
-from keras_gans import losses
+from keras_gans import distribution, losses
 
 
 def _replica_seed(seed_generator: keras.random.SeedGenerator) -> tf.Tensor:
@@ -364,11 +364,6 @@ class GAN(keras.Model):
             self._update_ema()
         return self._update_metrics(d_stats, g_stats)
 
-    def _replica_scale(self, loss):
-        # Gradients are summed across replicas; dividing each replica's mean
-        # loss by their number makes the sum the mean over the global batch.
-        return loss / tf.distribute.get_strategy().num_replicas_in_sync
-
     def _discriminator_step(self, real_images, fake_images, labels) -> dict:
         critic = self._critic(labels)
         with tf.GradientTape() as tape:
@@ -378,7 +373,7 @@ class GAN(keras.Model):
             penalty = self.critic_penalty(critic, real_images, fake_images)
             if penalty is not None:
                 d_loss = d_loss + penalty
-            scaled_loss = self._replica_scale(d_loss)
+            scaled_loss = distribution.scale_for_replicas(d_loss)
         weights = self.discriminator.trainable_variables
         grads = tape.gradient(scaled_loss, weights)
         self.d_optimizer.apply_gradients(zip(grads, weights))
@@ -405,7 +400,7 @@ class GAN(keras.Model):
         with tape:  # goes on recording: the critic's response to the fakes
             fake_scores = self._critic(labels)(fake_images)
             g_loss = self.g_loss_fn(fake_scores)
-            scaled_loss = self._replica_scale(g_loss)
+            scaled_loss = distribution.scale_for_replicas(g_loss)
         weights = self.generator.trainable_variables
         grads = tape.gradient(scaled_loss, weights)
         self.g_optimizer.apply_gradients(zip(grads, weights))
@@ -452,7 +447,7 @@ class GAN(keras.Model):
             values["gradient_penalty"] = critic_mean("gradient_penalty")
         for name, tracker in self.extra_trackers.items():
             tracker.update_state(values[name])
-        return {metric.name: metric.result() for metric in self.metrics}
+        return distribution.step_logs({metric.name: metric.result() for metric in self.metrics})
 
     # ------------------------------------------------------------------
     # Serialization

@@ -12,12 +12,13 @@ from __future__ import annotations
 import dataclasses
 import json
 import shutil
+import tempfile
 from pathlib import Path
 
 import keras
 import tensorflow as tf
 
-from keras_gans import callbacks, data, ebm, gans, metrics, models
+from keras_gans import callbacks, data, distribution, ebm, gans, metrics, models
 from keras_gans.config import TrainConfig
 
 DEFAULT_OUTPUT_ROOT = Path("saved_models")
@@ -27,30 +28,18 @@ DEFAULT_OUTPUT_ROOT = Path("saved_models")
 class TrainResult:
     """What a run produced."""
 
-    run_dir: Path
+    run_dir: Path | None  # None on the workers of a cluster that are not the chief
     model: keras.Model
     history: dict[str, list[float]]
     epochs_done: int
     files: dict[str, Path]
 
 
-def make_strategy(name: str) -> tf.distribute.Strategy:
-    """`default` (one device), `mirrored` (all local devices) or `multi-worker`.
+def build_gan(config: TrainConfig, steps_per_execution: int = 1, jit_compile: bool | None = None) -> gans.GAN:
+    """Builds and compiles the recipe's GAN (call inside the strategy scope).
 
-    `multi-worker` reads the cluster from the `TF_CONFIG` environment
-    variable, as `tf.distribute.MultiWorkerMirroredStrategy` documents.
+    `jit_compile=None` means the recipe's choice.
     """
-    if name == "default":
-        return tf.distribute.get_strategy()
-    if name == "mirrored":
-        return tf.distribute.MirroredStrategy()
-    if name == "multi-worker":
-        return tf.distribute.MultiWorkerMirroredStrategy()
-    raise ValueError(f"unknown strategy {name!r}; choose default, mirrored or multi-worker")
-
-
-def build_gan(config: TrainConfig, steps_per_execution: int = 1) -> gans.GAN:
-    """Builds and compiles the recipe's GAN (call inside the strategy scope)."""
     recipe = config.recipe
     generator, discriminator = models.build_preset(recipe.preset, latent_dim=config.latent_dim)
     gan_class = getattr(gans, recipe.gan_class)
@@ -71,18 +60,21 @@ def build_gan(config: TrainConfig, steps_per_execution: int = 1) -> gans.GAN:
         g_optimizer=g_optimizer,
         loss=recipe.loss,
         steps_per_execution=steps_per_execution,
-        jit_compile=recipe.jit_compile,
+        jit_compile=recipe.jit_compile if jit_compile is None else jit_compile,
     )
     return gan
 
 
-def build_ebm(config: TrainConfig, steps_per_execution: int = 1) -> ebm.EnergyBasedModel:
-    """Builds and compiles the energy-based model (inside the strategy scope)."""
+def build_ebm(config: TrainConfig, steps_per_execution: int = 1, jit_compile: bool | None = None) -> ebm.EnergyBasedModel:
+    """Builds and compiles the energy-based model (inside the strategy scope).
+
+    `jit_compile=None` means off, the model's default (see `EnergyBasedModel.compile`).
+    """
     model = ebm.EnergyBasedModel(ebm.energy_network(), seed=config.seed)
     optimizer = None
     if config.learning_rate is not None:
         optimizer = keras.optimizers.Adam(config.learning_rate, beta_1=0.0, clipnorm=0.1)
-    model.compile(optimizer=optimizer, steps_per_execution=steps_per_execution)
+    model.compile(optimizer=optimizer, steps_per_execution=steps_per_execution, jit_compile=bool(jit_compile))
     return model
 
 
@@ -165,7 +157,12 @@ def make_dataset(config: TrainConfig, conditional: bool, n_critic: int) -> tuple
         drop_remainder=True,
         with_info=True,
     )
-    return dataset.repeat(), info.num_examples
+    # Across worker processes, each takes its share of every global batch
+    # (DATA sharding). The data do not come from files, so TF's default of
+    # sharding by file would only fall back to this with a warning.
+    options = tf.data.Options()
+    options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
+    return dataset.repeat().with_options(options), info.num_examples
 
 
 def make_callbacks(config: TrainConfig, run_dir: Path, metadata: dict) -> list[keras.callbacks.Callback]:
@@ -199,13 +196,37 @@ def make_callbacks(config: TrainConfig, run_dir: Path, metadata: dict) -> list[k
 
 
 def train(config: TrainConfig) -> TrainResult:
-    """Runs one training job as configured; returns where everything went."""
-    keras.utils.set_random_seed(config.seed)
-    run_dir = resolve_run_dir(config)
-    run_dir.mkdir(parents=True, exist_ok=True)
-    (run_dir / "config.json").write_text(json.dumps(dataclasses.asdict(config), indent=2))
+    """Runs one training job as configured; returns where everything went.
 
-    strategy = make_strategy(config.strategy)
+    Under `strategy="multi-worker"` every worker process calls `train` with
+    the same config. Only the chief writes the run folder; the others save
+    into temporary folders that are removed at the end (every worker must
+    take part in saving, TF's multi-worker guide), and their result has
+    `run_dir=None`. Resuming reads the chief's checkpoints on every worker,
+    so the run folder must be on a disk they all see.
+    """
+    # MultiWorkerMirroredStrategy must exist before other TensorFlow work.
+    strategy = distribution.make_strategy(config.strategy)
+    keras.utils.set_random_seed(config.seed)
+    if distribution.is_chief(strategy):
+        run_dir = resolve_run_dir(config)
+        run_dir.mkdir(parents=True, exist_ok=True)
+        (run_dir / "config.json").write_text(json.dumps(dataclasses.asdict(config), indent=2))
+        return _fit(config, strategy, run_dir, run_dir)
+    # Resolving has side effects (overwrite deletes) except when resuming.
+    checkpoint_dir = resolve_run_dir(config) if config.resume else None
+    scratch = Path(tempfile.mkdtemp(prefix="keras_gans_worker_"))
+    try:
+        result = _fit(config, strategy, checkpoint_dir, scratch)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return dataclasses.replace(result, run_dir=None, files={})
+
+
+def _fit(
+    config: TrainConfig, strategy: tf.distribute.Strategy, resume_dir: Path | None, run_dir: Path
+) -> TrainResult:
+    """Builds the data and the model, restores from `resume_dir`, fits; writes into `run_dir`."""
     if config.is_gan:
         conditional = models.get_preset(config.recipe.preset).conditional
         n_critic = config.n_critic or getattr(gans, config.recipe.gan_class).default_n_critic
@@ -213,12 +234,15 @@ def train(config: TrainConfig) -> TrainResult:
     else:
         conditional, n_critic, build_model = False, 1, build_ebm
     dataset, num_examples = make_dataset(config, conditional, n_critic)
-    steps, per_call = plan_steps(config, num_examples, n_critic)
+    per_call, jit_compile = distribution.supported_execution(
+        strategy, config.steps_per_execution, config.is_gan and config.recipe.jit_compile
+    )
+    steps, per_call = plan_steps(dataclasses.replace(config, steps_per_execution=per_call), num_examples, n_critic)
     with strategy.scope():
-        model = build_model(config, steps_per_execution=per_call)
+        model = build_model(config, steps_per_execution=per_call, jit_compile=jit_compile)
     initial_epoch = 0
     if config.resume:
-        initial_epoch = callbacks.restore_latest(model, run_dir / "checkpoints")
+        initial_epoch = callbacks.restore_latest(model, resume_dir / "checkpoints")
     metadata = {"objective": config.model, "dataset": config.dataset}
     history = model.fit(
         dataset.skip(initial_epoch * steps),

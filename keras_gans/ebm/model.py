@@ -9,6 +9,7 @@ import numpy as np
 import tensorflow as tf
 from keras import ops
 
+from keras_gans import distribution
 from keras_gans.ebm.langevin import check_langevin_parameters, langevin_dynamics
 from keras_gans.ebm.validation import validate_images
 
@@ -347,7 +348,8 @@ class EnergyBasedModel(keras.Model):
             cd_loss = ops.mean(fake_score) - ops.mean(real_score)
             reg_loss = self.alpha * ops.mean(real_score**2 + fake_score**2)
             loss = cd_loss + reg_loss
-        gradients = tape.gradient(loss, self.trainable_weights)
+            scaled_loss = distribution.scale_for_replicas(loss)
+        gradients = tape.gradient(scaled_loss, self.trainable_weights)
         self.optimizer.apply(gradients, self.trainable_weights)
 
         self.loss_tracker.update_state(loss)
@@ -355,7 +357,7 @@ class EnergyBasedModel(keras.Model):
         self.reg_loss_tracker.update_state(reg_loss)
         self.real_energy_tracker.update_state(-ops.mean(real_score))
         self.fake_energy_tracker.update_state(-ops.mean(fake_score))
-        return {m.name: m.result() for m in self.metrics}
+        return distribution.step_logs({m.name: m.result() for m in self.metrics})
 
     # -- Scoring ----------------------------------------------------------
 
