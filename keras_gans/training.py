@@ -244,15 +244,23 @@ def _fit(
     if config.resume:
         initial_epoch = callbacks.restore_latest(model, resume_dir / "checkpoints")
     metadata = {"objective": config.model, "dataset": config.dataset}
-    history = model.fit(
-        dataset.skip(initial_epoch * steps),
-        epochs=config.total_epochs,
-        initial_epoch=initial_epoch,
-        steps_per_epoch=steps,
-        callbacks=make_callbacks(config, run_dir, metadata),
-        verbose=config.verbose,
-        shuffle=False,  # the pipeline shuffles, reproducibly, by itself
-    )
+    try:
+        history = model.fit(
+            dataset.skip(initial_epoch * steps),
+            epochs=config.total_epochs,
+            initial_epoch=initial_epoch,
+            steps_per_epoch=steps,
+            callbacks=make_callbacks(config, run_dir, metadata),
+            verbose=config.verbose,
+            shuffle=False,  # the pipeline shuffles, reproducibly, by itself
+        )
+    except tf.errors.UnavailableError as error:
+        # A worker of the cluster died: the others fail at their next
+        # collective operation, with pages of gRPC detail.
+        raise ConnectionError(
+            "a worker of the cluster stopped responding (tf.errors.UnavailableError); restart "
+            "every worker with --resume to continue from the last checkpoint"
+        ) from error
     files = {
         "config": run_dir / "config.json",
         "grids": run_dir / "images",

@@ -131,3 +131,23 @@ def test_only_the_chief_writes_the_run_folder(runs):
     assert {"config.json", "checkpoints", "generator", "loss_curves.csv"} <= set(written)
     # No numbered sibling: the second worker did not take a folder of its own.
     assert sorted(path.name for path in root.iterdir() if path.is_dir()) == ["run", "single_process_run"]
+
+
+@pytest.mark.parametrize("model", ["wgan-gp", "ebm"])
+def test_cli_trains_across_two_workers(tmp_path, model):
+    """The command line, for a recipe with n_critic = 5 and for the energy-based model."""
+    cluster = {"worker": [f"127.0.0.1:{port}" for port in free_ports(2)]}
+    command = [sys.executable, "-m", "keras_gans", "train", model, "--strategy", "multi-worker",
+               "--limit", "512", "--steps-per-epoch", "2", "--epochs", "1", "--out", str(tmp_path / "run")]
+    env = dict(os.environ, PYTHONPATH=str(REPOSITORY))
+    workers = [
+        subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            env=dict(env, TF_CONFIG=json.dumps({"cluster": cluster, "task": {"type": "worker", "index": index}})),
+        )
+        for index in range(2)
+    ]
+    chief_output, other_output = finish(workers)
+    assert f"Wrote into {tmp_path / 'run'}/" in chief_output
+    assert "as a worker; the chief wrote the run folder" in other_output
+    assert [path.name for path in tmp_path.iterdir()] == ["run"]
