@@ -106,7 +106,9 @@ def _add_evaluate_parser(commands) -> None:
     parser.add_argument("saved_model", help="folder written by train (RUN/generator)")
     parser.add_argument("--n", type=_positive_int, default=10000, help="samples to score (default: 10000)")
     parser.add_argument("--dataset", default="mnist", help="real data and classifier to compare with")
-    parser.add_argument("--classifiers", default="saved_models", help="folder of the cached classifier")
+    parser.add_argument("--classifiers", metavar="DIR",
+                        help="folder of your own classifier_DATASET.keras (default: the shipped MNIST "
+                             "weights; for other datasets saved_models, trained on first use)")
     parser.add_argument("--json", help="where to write the results (default: SAVED_MODEL/../evaluation.json)")
     parser.add_argument("--no-reference", dest="reference", action="store_false",
                         help="skip the real-data reference row")

@@ -176,7 +176,7 @@ def make_callbacks(config: TrainConfig, run_dir: Path, metadata: dict) -> list[k
     ]
     if config.evaluate_every and config.is_gan:
         # Before LossCurves, so the CSV records the metrics it adds.
-        classifier = metrics.load_classifier(config.dataset, directory=str(DEFAULT_OUTPUT_ROOT))
+        classifier = metrics.load_classifier(config.dataset)
         test_images, _ = data.load_arrays(config.dataset, split="test")
         run_callbacks.append(
             callbacks.SampleQuality(classifier, test_images, every_n_epochs=config.evaluate_every)

@@ -244,6 +244,18 @@ def test_manifold_metrics_identical_sets():
     assert density == pytest.approx(6 / 5)
 
 
+def test_ball_boundary_counts_as_inside_despite_round_off():
+    # k = 1 radii of 0, 1, 3 on a line: 1, 1, 2. A fake at 1 + 1e-12 lies
+    # (up to round-off, as a second matrix product might compute it) on the
+    # boundary of the first ball, inside the second, on the boundary of the
+    # third: all three balls hold it. A fake at 1.001 is clearly outside the first.
+    real = np.array([[0.0], [1.0], [3.0]])
+    density, coverage = metrics.density_coverage(real, np.array([[1.0 + 1e-12]]), k=1)
+    assert (density, coverage) == (3.0, 1.0)
+    density, coverage = metrics.density_coverage(real, np.array([[1.001]]), k=1)
+    assert density == 2.0 and coverage == pytest.approx(2 / 3)
+
+
 def test_manifold_metrics_disjoint_sets_are_zero():
     rng = np.random.default_rng(9)
     real, fake = rng.normal(size=(300, 8)), 100.0 + rng.normal(size=(300, 8))
@@ -317,6 +329,28 @@ def test_classifier_path_names_datasets_and_paths():
 def test_load_classifier_missing_file_raises(tmp_path):
     with pytest.raises(FileNotFoundError, match="classifier_mnist.keras"):
         metrics.load_classifier(directory=str(tmp_path), train_if_missing=False)
+
+
+def test_pinned_classifier_is_the_default_and_reads_digits(test_images):
+    images, labels = test_images
+    classifier = metrics.load_classifier("mnist")
+    predicted = classifier.predict(images[:2000], verbose=0).argmax(axis=1)
+    # The shipped weights reach 0.9932 on the whole test split.
+    assert np.mean(predicted == labels[:2000]) >= 0.99
+
+
+def test_pinned_classifier_refuses_a_damaged_file(tmp_path, monkeypatch):
+    from keras_gans.metrics import classifier as classifier_module
+
+    shipped = classifier_module.PINNED_DIRECTORY / "classifier_mnist.weights.h5"
+    damaged = bytearray(shipped.read_bytes())
+    damaged[-1] ^= 0xFF
+    (tmp_path / "classifier_mnist.weights.h5").write_bytes(bytes(damaged))
+    monkeypatch.setattr(classifier_module, "PINNED_DIRECTORY", tmp_path)
+    with pytest.raises(ValueError, match="has SHA-256 [0-9a-f]{64}, expected 7a834d72"):
+        metrics.pinned_classifier("mnist")
+    with pytest.raises(ValueError, match="no pinned classifier for dataset='fashion_mnist'; pinned: mnist"):
+        metrics.pinned_classifier("fashion_mnist")
 
 
 def test_build_classifier_shapes_and_feature_layer():

@@ -69,8 +69,9 @@ def show_source(function) -> None:
 def metrics_classifier(quick: bool, dataset: str = "mnist") -> keras.Model:
     """The classifier behind the sample-quality metrics.
 
-    Normally the cached `saved_models/classifier_<dataset>.keras` (trained and
-    cached on first use, 2-3 minutes). With `--quick` a tiny one trained for
+    Normally the package's pinned MNIST classifier (for other datasets the
+    cached `saved_models/classifier_<dataset>.keras`, trained on first use in
+    2-3 minutes). With `--quick` a tiny one trained for
     seconds on 2,000 images: enough to run the code, not to trust the numbers.
     """
     from keras_gans import metrics
@@ -80,4 +81,4 @@ def metrics_classifier(quick: bool, dataset: str = "mnist") -> keras.Model:
         return metrics.train_classifier(
             dataset, epochs=1, limit=2000, out_dir=None, classifier=tiny, verbose=0
         )
-    return metrics.load_classifier(dataset, directory=str(SAVED_MODELS))
+    return metrics.load_classifier(dataset)

@@ -18,6 +18,7 @@ from keras_gans.metrics.classifier import (
     classifier_path,
     classifier_report,
     load_classifier,
+    pinned_classifier,
     train_classifier,
 )
 from keras_gans.metrics.diagnostics import (
@@ -80,6 +81,7 @@ __all__ = [
     "kernel_distance",
     "lerp",
     "load_classifier",
+    "pinned_classifier",
     "nearest_neighbours",
     "plot_class_histogram",
     "plot_latent_interpolation",

@@ -10,13 +10,19 @@ what the class-coverage metrics need.
 
 The price: numbers computed here are not comparable with FID/IS values in
 papers (other datasets, other networks). They are only comparable with each
-other when computed with the same saved classifier and the same sample sizes.
+other when computed with the same classifier and the same sample sizes. So,
+like every FID implementation pins its Inception weights, the package ships
+the MNIST classifier's weights (`pinned/`, 3.6 MB, SHA-256 checked at load):
+every machine scores with the same network, and no one waits for training.
+`benchmarks/train_classifier.py` rebuilds them.
 """
 
+import hashlib
 import json
 import os
 import re
 import time
+from pathlib import Path
 
 import keras
 import numpy as np
@@ -24,6 +30,12 @@ import numpy as np
 from keras_gans.data import describe, load_dataset, normalize
 
 _IMAGE_SHAPE = (28, 28, 1)
+PINNED_DIRECTORY = Path(__file__).with_name("pinned")
+# SHA-256 of the shipped weights of `build_classifier()` per dataset
+# (test accuracy and training settings in pinned/classifier_<dataset>.json).
+PINNED_SHA256 = {
+    "mnist": "7a834d7209b91787ae01d3ca5bf5d1def7a3c727f430ebe46b2fb8f2a170fd5a",
+}
 
 
 def build_classifier(
@@ -188,20 +200,50 @@ def train_classifier(
     return classifier
 
 
+def pinned_classifier(dataset: str = "mnist") -> keras.Model:
+    """The shipped classifier of `dataset`, after checking its SHA-256.
+
+    Raises:
+        ValueError: no weights are shipped for `dataset`, or the file's
+            SHA-256 differs from the pinned one (a damaged or replaced file).
+    """
+    if dataset not in PINNED_SHA256:
+        raise ValueError(
+            f"no pinned classifier for dataset={dataset!r}; pinned: {', '.join(PINNED_SHA256)}"
+        )
+    path = PINNED_DIRECTORY / f"classifier_{dataset}.weights.h5"
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    if digest != PINNED_SHA256[dataset]:
+        raise ValueError(
+            f"{path} has SHA-256 {digest}, expected {PINNED_SHA256[dataset]}: the file is damaged "
+            "or was replaced; restore it from the repository"
+        )
+    classifier = build_classifier()
+    classifier.load_weights(path)
+    return classifier
+
+
 def load_classifier(
-    dataset: str = "mnist", directory: str = "saved_models", train_if_missing: bool = True, **train_kwargs
+    dataset: str = "mnist", directory: str | None = None, train_if_missing: bool = True, **train_kwargs
 ) -> keras.Model:
-    """Load the cached classifier of `dataset`, training and saving it if absent.
+    """The classifier the metrics of `dataset` use.
 
     Args:
         dataset: dataset name, as given to `train_classifier`.
-        directory: where `classifier_<dataset>.keras` lives.
+        directory: folder of your own `classifier_<dataset>.keras` (from
+            `train_classifier`). `None`: the pinned weights when the package
+            ships them (MNIST), so numbers agree across machines; otherwise
+            the one cached in "saved_models".
         train_if_missing: train one (a few minutes) when there is no file.
         **train_kwargs: passed to `train_classifier` when training.
 
     Raises:
         FileNotFoundError: no saved classifier and `train_if_missing=False`.
     """
+    if directory is None:
+        if dataset in PINNED_SHA256:
+            return pinned_classifier(dataset)
+        directory = "saved_models"
     path = classifier_path(dataset, directory)
     if os.path.exists(path):
         return keras.models.load_model(path)

@@ -22,6 +22,13 @@ import numpy as np
 from keras_gans.metrics.distances import check_features
 
 _CHUNK_SIZE = 1024
+# Two computations of one distance (the k-NN radius, then the ball test) go
+# through different matrix products and may differ in the last bits, with
+# the BLAS kernel, the chunk, the thread count. A sample exactly on a ball's
+# boundary (the k-th neighbour itself, or a copy of it) must count as
+# inside on every machine, so the test allows this relative slack, far above
+# float64 round-off and far below any real gap between distances.
+_BOUNDARY_TOLERANCE = 1e-9
 
 
 def _pairwise_distance_chunks(
@@ -95,6 +102,11 @@ def knn_radii(features: np.ndarray, k: int) -> np.ndarray:
     return radii
 
 
+def _inside(distances: np.ndarray, radii: np.ndarray) -> np.ndarray:
+    """`distances <= radii`, boundary included despite round-off (broadcasts)."""
+    return distances <= radii * (1.0 + _BOUNDARY_TOLERANCE)
+
+
 def _check_pair(
     real_features: np.ndarray, fake_features: np.ndarray, k: int, fake_min_samples: int
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -114,7 +126,7 @@ def _fraction_inside_balls(queries: np.ndarray, centres: np.ndarray, radii: np.n
     """Fraction of queries inside at least one ball B(centres[i], radii[i])."""
     inside = np.zeros(queries.shape[0], dtype=bool)
     for rows, chunk in _pairwise_distance_chunks(queries, centres):
-        inside[rows] = np.any(chunk <= radii[None, :], axis=1)
+        inside[rows] = np.any(_inside(chunk, radii[None, :]), axis=1)
     return float(inside.mean())
 
 
@@ -178,10 +190,10 @@ def density_coverage(real_features: np.ndarray, fake_features: np.ndarray, k: in
 
     balls_containing_fake = 0
     for _, chunk in _pairwise_distance_chunks(fake_features, real_features):
-        balls_containing_fake += int(np.sum(chunk <= radii[None, :]))
+        balls_containing_fake += int(np.sum(_inside(chunk, radii[None, :])))
     density = balls_containing_fake / (k * fake_features.shape[0])
 
     covered = np.zeros(real_features.shape[0], dtype=bool)
     for rows, chunk in _pairwise_distance_chunks(real_features, fake_features):
-        covered[rows] = chunk.min(axis=1) <= radii[rows]
+        covered[rows] = _inside(chunk.min(axis=1), radii[rows])
     return DensityCoverage(density=float(density), coverage=float(covered.mean()))
