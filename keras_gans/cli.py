@@ -178,8 +178,11 @@ def _run_params(args: argparse.Namespace) -> None:
 def _run_data(args: argparse.Namespace) -> None:
     from keras_gans import data
 
-    for split in ("train", "test"):
-        print(data.describe(args.dataset, split=split))
+    print(data.describe(args.dataset, split="train"))
+    try:
+        print(data.describe(args.dataset, split="test"))
+    except data.MissingSplitError as error:
+        print(f"no test split: {error}")
 
 
 def _run_train_classifier(args: argparse.Namespace) -> None:
@@ -191,10 +194,9 @@ def _run_train_classifier(args: argparse.Namespace) -> None:
 
 
 def _run_evaluate(args: argparse.Namespace) -> None:
-    from keras_gans import data, metrics
+    from keras_gans import callbacks, data, metrics
 
-    if not Path(args.saved_model).is_dir():
-        raise FileNotFoundError(f"no exported generator at {args.saved_model}")
+    callbacks.read_export_metadata(args.saved_model)  # fails before any slow work
     classifier = metrics.load_classifier(args.dataset, directory=args.classifiers)
     test_images, _ = data.load_arrays(args.dataset, split="test", limit=args.n)
     rows = {}
@@ -215,7 +217,9 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         args.run(args)
-    except (ValueError, FileNotFoundError, FileExistsError, FloatingPointError, ConnectionError) as error:
+    # OSError covers files and folders that cannot be read or written
+    # (FileNotFoundError, PermissionError, a full disk, ...).
+    except (ValueError, OSError, FloatingPointError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -115,6 +115,16 @@ def _newest_run(base: Path) -> Path:
     return non_empty[-1] if non_empty else base
 
 
+def make_folder(path: Path, option: str) -> None:
+    """Creates `path` (and its parents), or fails in one line naming `option`."""
+    if path.exists() and not path.is_dir():
+        raise FileExistsError(f"{option}={str(path)!r} is an existing file, not a folder")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise OSError(f"cannot create the {option} folder {path}: {error.strerror}") from error
+
+
 def resolve_run_dir(config: TrainConfig) -> Path:
     """Chooses the run folder without ever destroying a previous run.
 
@@ -124,6 +134,8 @@ def resolve_run_dir(config: TrainConfig) -> Path:
     without `out`, the newest numbered run of the model is continued.
     """
     base = Path(config.out) if config.out else DEFAULT_OUTPUT_ROOT / config.model
+    if base.exists() and not base.is_dir():
+        raise FileExistsError(f"out={str(base)!r} is an existing file, not a folder: choose another path")
     if config.resume:
         run_dir = base if config.out else _newest_run(base)
         if not (run_dir / "checkpoints").is_dir():
@@ -209,8 +221,11 @@ def train(config: TrainConfig) -> TrainResult:
     strategy = distribution.make_strategy(config.strategy)
     keras.utils.set_random_seed(config.seed)
     if distribution.is_chief(strategy):
+        if config.tensorboard:
+            # Checked before the run folder is made: a bad path leaves nothing behind.
+            make_folder(Path(config.tensorboard), "tensorboard")
         run_dir = resolve_run_dir(config)
-        run_dir.mkdir(parents=True, exist_ok=True)
+        make_folder(run_dir, "out")
         (run_dir / "config.json").write_text(json.dumps(dataclasses.asdict(config), indent=2))
         return _fit(config, strategy, run_dir, run_dir)
     # Resolving has side effects (overwrite deletes) except when resuming.

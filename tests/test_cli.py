@@ -73,6 +73,7 @@ def test_params_prints_the_growing_layer():
         (["train", "--epochs", "0"], "must be > 0, received 0"),
         (["train", "--dataset", "/no/such/folder"], "/no/such/folder"),
         (["sample", "/no/such/export"], "/no/such/export"),
+        (["evaluate", "/no/such/export"], "no exported generator (saved_model.pb) in /no/such/export"),
     ],
 )
 def test_bad_input_is_one_line_and_non_zero(args, message):
@@ -80,3 +81,35 @@ def test_bad_input_is_one_line_and_non_zero(args, message):
     assert result.returncode != 0
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_bad_output_paths_fail_before_any_work(tmp_path):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("mine")
+    result = run_cli("train", "vanilla", "--out", str(notes))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert f"out='{notes}' is an existing file, not a folder" in result.stderr
+    assert notes.read_text() == "mine"
+
+    run = tmp_path / "run"
+    result = run_cli("train", "vanilla", "--out", str(run), "--tensorboard", str(notes / "tb"))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert f"cannot create the tensorboard folder {notes / 'tb'}" in result.stderr
+    assert not run.exists()  # checked before the run folder was made
+
+
+def test_evaluate_checks_the_export_before_any_slow_work(tmp_path):
+    result = run_cli("evaluate", str(tmp_path))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert f"no exported generator (saved_model.pb) in {tmp_path}" in result.stderr
+
+
+def test_data_describes_a_folder_without_a_test_split(tmp_path):
+    for digit in ("0", "1"):
+        (tmp_path / digit).mkdir()
+        for index in range(3):
+            Image.fromarray(np.full((28, 28), 40 * index, np.uint8)).save(tmp_path / digit / f"{index}.png")
+    result = run_cli("data", "--dataset", str(tmp_path))
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "6 images" in result.stdout
+    assert "no test split:" in result.stdout

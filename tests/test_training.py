@@ -42,6 +42,32 @@ def test_resume_gives_the_weights_of_an_uninterrupted_run(tmp_path):
     assert len(rows) == 1 + 3
 
 
+def test_resume_falls_back_past_a_truncated_checkpoint(tmp_path):
+    straight = training.train(quick_config(tmp_path / "straight", epochs=3))
+    training.train(quick_config(tmp_path / "broken", epochs=2))
+    # What a crash during a copy, or a full disk, leaves: half a data file.
+    data_file = tmp_path / "broken" / "checkpoints" / "ckpt-2.data-00000-of-00001"
+    data_file.write_bytes(data_file.read_bytes()[: data_file.stat().st_size // 2])
+
+    with pytest.warns(UserWarning, match="ckpt-2 is unreadable"):
+        resumed = training.train(quick_config(tmp_path / "broken", epochs=3, resume=True))
+    # Epochs 2 and 3 were trained again from ckpt-1: the same weights as
+    # the uninterrupted run, and the broken ckpt-2 was replaced.
+    _, weights_a = generator_weights(straight.run_dir, tmp_path, "a")
+    epochs_b, weights_b = generator_weights(resumed.run_dir, tmp_path, "b")
+    assert epochs_b == 3
+    for a, b in zip(weights_a, weights_b):
+        np.testing.assert_allclose(a, b, atol=1e-6)
+
+
+def test_resume_with_only_unreadable_checkpoints_names_them(tmp_path):
+    training.train(quick_config(tmp_path / "broken", epochs=1))
+    data_file = tmp_path / "broken" / "checkpoints" / "ckpt-1.data-00000-of-00001"
+    data_file.write_bytes(b"")
+    with pytest.warns(UserWarning), pytest.raises(ValueError, match=r"no readable checkpoint in .*: ckpt-1 \("):
+        training.train(quick_config(tmp_path / "broken", epochs=2, resume=True))
+
+
 def test_recipe_defaults_and_overrides():
     tuned = TrainConfig(model="wgan-gp")
     assert (tuned.learning_rate, tuned.generator_ema) == (2e-4, 0.999)

@@ -9,6 +9,7 @@ uninterrupted run.
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import keras
@@ -59,18 +60,32 @@ class Checkpoint(keras.callbacks.Callback):
 
 
 def restore_latest(model: keras.Model, directory: str | Path) -> int:
-    """Restores the newest checkpoint in `directory` into a compiled model.
+    """Restores the newest readable checkpoint in `directory` into a compiled model.
+
+    A checkpoint whose files cannot be read (truncated by a crash, a full
+    disk or an interrupted copy) is skipped with a warning that names it, and
+    the next older one is restored: a run loses at most the epochs after it.
 
     Returns:
-        The number of epochs the checkpoint had completed: pass it to
-        `fit(initial_epoch=...)`.
+        The number of epochs the restored checkpoint had completed: pass it
+        to `fit(initial_epoch=...)`.
 
     Raises:
         FileNotFoundError: when `directory` holds no checkpoint.
+        ValueError: when no checkpoint in `directory` can be read.
     """
-    latest = tf.train.latest_checkpoint(str(directory))
-    if latest is None:
+    state = tf.train.get_checkpoint_state(str(directory))
+    if state is None or not state.all_model_checkpoint_paths:
         raise FileNotFoundError(f"no checkpoint to resume from in {directory}")
-    epoch = tf.Variable(0, dtype=tf.int64, trainable=False)
-    _training_state(model, epoch).restore(latest).assert_existing_objects_matched()
-    return int(epoch.numpy())
+    unreadable = []
+    for path in reversed(state.all_model_checkpoint_paths):
+        epoch = tf.Variable(0, dtype=tf.int64, trainable=False)
+        try:
+            _training_state(model, epoch).restore(path).assert_existing_objects_matched()
+        except (tf.errors.DataLossError, tf.errors.OutOfRangeError, IndexError) as error:
+            # Reading a truncated file fails in one of these ways.
+            unreadable.append(f"{Path(path).name} ({type(error).__name__})")
+            warnings.warn(f"checkpoint {path} is unreadable ({error}); trying the one before it", stacklevel=2)
+            continue
+        return int(epoch.numpy())
+    raise ValueError(f"no readable checkpoint in {directory}: {', '.join(unreadable)}")

@@ -12,6 +12,7 @@ images with one sub-folder per class. See `keras_gans.data.arrays`.
 """
 
 from keras_gans.data.arrays import describe, load_arrays
+from keras_gans.data.files import MissingSplitError
 from keras_gans.data.info import KNOWN_CLASS_NAMES, DatasetInfo
 from keras_gans.data.pipeline import load_dataset
 from keras_gans.data.tfds_source import DATA_DIR_ENV
@@ -21,6 +22,7 @@ __all__ = [
     "DATA_DIR_ENV",
     "KNOWN_CLASS_NAMES",
     "DatasetInfo",
+    "MissingSplitError",
     "denormalize",
     "describe",
     "load_arrays",

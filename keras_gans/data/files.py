@@ -21,6 +21,10 @@ from keras_gans.data.transforms import fit_images
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
 FILE_SPLITS = ("train", "test")
 
+
+class MissingSplitError(ValueError):
+    """The dataset exists but has no such split (e.g. a folder without `test/`)."""
+
 LoadedData = tuple[np.ndarray, np.ndarray, DatasetInfo]
 PathLike = Union[str, os.PathLike]
 
@@ -103,7 +107,7 @@ def load_npz(path: PathLike, split: str, image_size: int, limit: Optional[int]) 
         label_keys = [key for key in arrays if key.startswith("y_")]
     elif {"images", "labels"} <= arrays.keys():
         if split != "train":
-            raise ValueError(
+            raise MissingSplitError(
                 f"{path} has a single split (keys 'images', 'labels'), loaded as "
                 f"split='train'; received split={split!r}"
             )
@@ -161,13 +165,13 @@ def load_image_folder(
     if subfolders and {folder.name for folder in subfolders} <= set(FILE_SPLITS):
         root = directory / split
         if not root.is_dir():
-            raise ValueError(
+            raise MissingSplitError(
                 f"{directory} has split sub-folders {sorted(f.name for f in subfolders)}, "
                 f"but no {split!r} sub-folder for split={split!r}"
             )
         subfolders = _visible_subfolders(root)
     elif split != "train":
-        raise ValueError(
+        raise MissingSplitError(
             f"{directory} is an image folder without split sub-folders: all its images are "
             f"split 'train'; received split={split!r}. For a test split, put the class "
             "folders under train/ and test/ sub-folders"
