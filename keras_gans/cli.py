@@ -30,6 +30,18 @@ def _positive_int(text: str) -> int:
     return value
 
 
+# A grid of 10,000 digits is a 2,800 x 2,800 PNG; far larger requests
+# would exhaust memory before anything is drawn.
+MAX_GRID_SAMPLES = 10_000
+
+
+def _grid_size(text: str) -> int:
+    value = _positive_int(text)
+    if value > MAX_GRID_SAMPLES:
+        raise argparse.ArgumentTypeError(f"must be <= {MAX_GRID_SAMPLES:,} for one grid, received {value:,}")
+    return value
+
+
 def _positive_float(text: str) -> float:
     value = float(text)
     if value <= 0:
@@ -73,7 +85,8 @@ def _add_train_parser(commands) -> None:
 def _add_sample_parser(commands) -> None:
     parser = commands.add_parser("sample", help="draw a grid of images from an exported generator")
     parser.add_argument("saved_model", help="folder written by train (RUN/generator)")
-    parser.add_argument("--n", type=_positive_int, default=100, help="number of images (default: 100)")
+    parser.add_argument("--n", type=_grid_size, default=100,
+                        help=f"number of images, at most {MAX_GRID_SAMPLES:,} (default: 100)")
     parser.add_argument("--out", default="samples.png", help="PNG to write (default: samples.png)")
     parser.add_argument("--label", type=int, help="class to draw, for conditional generators")
     parser.add_argument("--seed", type=int, default=0)

@@ -73,6 +73,7 @@ def test_params_prints_the_growing_layer():
         (["train", "--epochs", "0"], "must be > 0, received 0"),
         (["train", "--dataset", "/no/such/folder"], "/no/such/folder"),
         (["sample", "/no/such/export"], "/no/such/export"),
+        (["sample", "/no/such/export", "--n", "100000000"], "must be <= 10,000 for one grid, received 100,000,000"),
         (["evaluate", "/no/such/export"], "no exported generator (saved_model.pb) in /no/such/export"),
     ],
 )
