@@ -220,51 +220,67 @@ def train(config: TrainConfig) -> TrainResult:
     # MultiWorkerMirroredStrategy must exist before other TensorFlow work.
     strategy = distribution.make_strategy(config.strategy)
     keras.utils.set_random_seed(config.seed)
+    # The data first: a dataset that cannot serve this model fails before
+    # any folder is made.
+    plan = _plan_run(config, strategy)
     if distribution.is_chief(strategy):
         if config.tensorboard:
-            # Checked before the run folder is made: a bad path leaves nothing behind.
             make_folder(Path(config.tensorboard), "tensorboard")
         run_dir = resolve_run_dir(config)
         make_folder(run_dir, "out")
         (run_dir / "config.json").write_text(json.dumps(dataclasses.asdict(config), indent=2))
-        return _fit(config, strategy, run_dir, run_dir)
+        return _fit(config, strategy, plan, run_dir, run_dir)
     # Resolving has side effects (overwrite deletes) except when resuming.
     checkpoint_dir = resolve_run_dir(config) if config.resume else None
     scratch = Path(tempfile.mkdtemp(prefix="keras_gans_worker_"))
     try:
-        result = _fit(config, strategy, checkpoint_dir, scratch)
+        result = _fit(config, strategy, plan, checkpoint_dir, scratch)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return dataclasses.replace(result, run_dir=None, files={})
 
 
-def _fit(
-    config: TrainConfig, strategy: tf.distribute.Strategy, resume_dir: Path | None, run_dir: Path
-) -> TrainResult:
-    """Builds the data and the model, restores from `resume_dir`, fits; writes into `run_dir`."""
+@dataclasses.dataclass(frozen=True)
+class _RunPlan:
+    """The input stream of a run and how `fit` steps through it."""
+
+    dataset: tf.data.Dataset  # repeated; one element per training step
+    steps_per_epoch: int
+    steps_per_execution: int
+    jit_compile: bool
+
+
+def _plan_run(config: TrainConfig, strategy: tf.distribute.Strategy) -> _RunPlan:
     if config.is_gan:
         conditional = models.get_preset(config.recipe.preset).conditional
         n_critic = config.n_critic or getattr(gans, config.recipe.gan_class).default_n_critic
-        build_model = build_gan
     else:
-        conditional, n_critic, build_model = False, 1, build_ebm
+        conditional, n_critic = False, 1
     dataset, num_examples = make_dataset(config, conditional, n_critic)
     per_call, jit_compile = distribution.supported_execution(
         strategy, config.steps_per_execution, config.is_gan and config.recipe.jit_compile
     )
     steps, per_call = plan_steps(dataclasses.replace(config, steps_per_execution=per_call), num_examples, n_critic)
+    return _RunPlan(dataset, steps, per_call, jit_compile)
+
+
+def _fit(
+    config: TrainConfig, strategy: tf.distribute.Strategy, plan: _RunPlan, resume_dir: Path | None, run_dir: Path
+) -> TrainResult:
+    """Builds the model, restores from `resume_dir`, fits; writes into `run_dir`."""
+    build_model = build_gan if config.is_gan else build_ebm
     with strategy.scope():
-        model = build_model(config, steps_per_execution=per_call, jit_compile=jit_compile)
+        model = build_model(config, steps_per_execution=plan.steps_per_execution, jit_compile=plan.jit_compile)
     initial_epoch = 0
     if config.resume:
         initial_epoch = callbacks.restore_latest(model, resume_dir / "checkpoints")
     metadata = {"objective": config.model, "dataset": config.dataset}
     try:
         history = model.fit(
-            dataset.skip(initial_epoch * steps),
+            plan.dataset.skip(initial_epoch * plan.steps_per_epoch),
             epochs=config.total_epochs,
             initial_epoch=initial_epoch,
-            steps_per_epoch=steps,
+            steps_per_epoch=plan.steps_per_epoch,
             callbacks=make_callbacks(config, run_dir, metadata),
             verbose=config.verbose,
             shuffle=False,  # the pipeline shuffles, reproducibly, by itself

@@ -114,3 +114,21 @@ def test_data_describes_a_folder_without_a_test_split(tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     assert "6 images" in result.stdout
     assert "no test split:" in result.stdout
+
+
+def test_a_flat_folder_of_images_trains_unconditional_models_only(tmp_path):
+    pictures = tmp_path / "pictures"
+    pictures.mkdir()
+    rng = np.random.default_rng(0)
+    for index in range(64):
+        Image.fromarray(rng.integers(0, 256, (32, 32), dtype=np.uint8)).save(pictures / f"{index:03d}.png")
+    result = run_cli("train", "vanilla", "--dataset", str(pictures), "--batch-size", "32", "--epochs", "1",
+                     "--out", str(tmp_path / "run"), "--verbose", "0")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "64 images of 28x28x1, unlabeled" in result.stdout
+    assert (tmp_path / "run" / "generator" / "saved_model.pb").is_file()
+
+    result = run_cli("train", "cgan", "--dataset", str(pictures), "--out", str(tmp_path / "cgan"))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "has no labels" in result.stderr and "one sub-folder per class" in result.stderr
+    assert not (tmp_path / "cgan").exists()  # the data were checked before any folder was made

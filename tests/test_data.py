@@ -493,11 +493,24 @@ def test_bad_npz_files(tmp_path):
         load_arrays(path, "test")
 
 
+def test_flat_image_folder_is_an_unlabeled_dataset(tmp_path):
+    for index, size in enumerate([(28, 28), (56, 40), (28, 28)]):
+        _save_image(tmp_path / f"{index}.png", size, 60 * index, "L")
+    (tmp_path / "notes.txt").write_text("not an image")
+    images, labels = load_arrays(tmp_path)
+    assert images.shape == (3, 28, 28, 1) and images.dtype == np.uint8
+    assert labels.tolist() == [-1, -1, -1]
+    assert [int(images[i].mean()) for i in range(3)] == [0, 60, 120]
+    dataset, info = load_dataset(tmp_path, batch_size=3, with_info=True, shuffle=False)
+    assert not info.labeled and info.num_classes == 0
+    assert "3 images of 28x28x1, unlabeled" in str(info)
+    assert next(iter(dataset)).shape == (3, 28, 28, 1)
+    with pytest.raises(ValueError, match="has no labels .*flat image folder.*one sub-folder per class"):
+        load_dataset(tmp_path, batch_size=3, labels=True)
+
+
 def test_bad_image_folders(tmp_path):
-    with pytest.raises(ValueError, match="no class sub-folders"):
-        load_arrays(tmp_path)
-    _save_image(tmp_path / "loose.png", (28, 28), 0, "L")
-    with pytest.raises(ValueError, match="no class sub-folders"):
+    with pytest.raises(ValueError, match="no images .* and no class sub-folders"):
         load_arrays(tmp_path)
     (tmp_path / "cats").mkdir()
     (tmp_path / "cats" / "readme.txt").write_text("no images here")

@@ -144,12 +144,15 @@ def load_npz(path: PathLike, split: str, image_size: int, limit: Optional[int]) 
 def load_image_folder(
     directory: PathLike, split: str, image_size: int, limit: Optional[int]
 ) -> LoadedData:
-    """A folder of image files with one sub-folder per class (a custom dataset).
+    """A folder of image files, one sub-folder per class or flat (a custom dataset).
 
     Layout: `directory/<class name>/**/<image>` with PNG, JPEG, BMP or GIF
     files (first frame). Class names are the sorted sub-folder names, labels
-    their indices. Images are converted to grey and resized (antialiased
-    bilinear) to `image_size` x `image_size`.
+    their indices. A flat folder (`directory/<image>`, no sub-folders) is
+    unlabeled, like `keras.utils.image_dataset_from_directory(labels=None)`:
+    its labels are -1 and `info.num_classes` is 0; unconditional models train
+    on it. Images are converted to grey and resized (antialiased bilinear) to
+    `image_size` x `image_size`.
 
     Splits: the whole folder is split "train"; if its only sub-folders are
     `train/` (and `test/`), each of them is laid out as above and is a split.
@@ -176,23 +179,25 @@ def load_image_folder(
             f"split 'train'; received split={split!r}. For a test split, put the class "
             "folders under train/ and test/ sub-folders"
         )
-    if not subfolders:
-        raise ValueError(
-            f"{root}: no class sub-folders; expected one sub-folder of images per class, "
-            f"e.g. {root}/cat/001.png, {root}/dog/001.png"
-        )
-
     files, labels = [], []
-    for label, folder in enumerate(subfolders):
-        for path in sorted(folder.rglob("*")):
-            if path.suffix.lower() in IMAGE_EXTENSIONS and path.is_file():
-                files.append(path)
-                labels.append(label)
-    if not files:
-        raise ValueError(
-            f"{root}: no images ({', '.join(IMAGE_EXTENSIONS)}) in its class sub-folders "
-            f"{[folder.name for folder in subfolders]}"
-        )
+    if subfolders:
+        for label, folder in enumerate(subfolders):
+            for path in sorted(folder.rglob("*")):
+                if _is_image_file(path):
+                    files.append(path)
+                    labels.append(label)
+        if not files:
+            raise ValueError(
+                f"{root}: no images ({', '.join(IMAGE_EXTENSIONS)}) in its class sub-folders "
+                f"{[folder.name for folder in subfolders]}"
+            )
+    else:
+        files = [path for path in sorted(root.iterdir()) if _is_image_file(path)]
+        labels = [-1] * len(files)
+        if not files:
+            raise ValueError(
+                f"{root}: no images ({', '.join(IMAGE_EXTENSIONS)}) and no class sub-folders of images"
+            )
     if limit is not None:
         files, labels = files[:limit], labels[:limit]
 
@@ -209,10 +214,15 @@ def load_image_folder(
     labels = np.asarray(labels, dtype=np.int64)
     info = DatasetInfo.from_arrays(
         str(directory), split, images, labels,
-        source=f"image folder {root}",
+        source=f"image folder {root}" if subfolders else f"flat image folder {root}",
+        num_classes=len(subfolders),
         class_names=tuple(folder.name for folder in subfolders),
     )
     return images, labels, info
+
+
+def _is_image_file(path: Path) -> bool:
+    return path.suffix.lower() in IMAGE_EXTENSIONS and path.is_file()
 
 
 def _finish(

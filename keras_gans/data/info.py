@@ -54,10 +54,14 @@ class DatasetInfo:
         """Builds the info of uint8 images (N, H, W, 1) and int labels (N,).
 
         `num_classes` defaults to `len(class_names)`, else to `max(labels) + 1`.
+        `num_classes=0` describes unlabeled images (labels are all -1).
         """
         if num_classes is None:
             num_classes = len(class_names) if class_names else int(labels.max(initial=-1)) + 1
-        counts = np.bincount(labels, minlength=num_classes) if len(labels) else np.zeros(num_classes, int)
+        if num_classes == 0 or not len(labels):
+            counts = np.zeros(num_classes, int)
+        else:
+            counts = np.bincount(labels, minlength=num_classes)
         return cls(
             name=str(name),
             split=split,
@@ -69,8 +73,19 @@ class DatasetInfo:
             source=source,
         )
 
+    @property
+    def labeled(self) -> bool:
+        """Whether the images come with class labels."""
+        return self.num_classes > 0
+
     def __str__(self) -> str:
         height, width, channels = self.image_shape
+        if not self.labeled:
+            return (
+                f"{self.name} ({self.split} split): {self.num_examples:,} images of "
+                f"{height}x{width}x{channels}, unlabeled\n"
+                f"  source: {self.source}"
+            )
         names = self.class_names or tuple(str(index) for index in range(self.num_classes))
         classes = ", ".join(f"{label} ({count:,})" for label, count in zip(names, self.class_counts))
         return (

@@ -82,6 +82,11 @@ def load_dataset(
     images, label_array, info = load(name, split, image_size, limit, data_dir)
     if len(images) == 0:
         raise ValueError(f"{info.name!r} split={split!r} has no examples")
+    if labels and not info.labeled:
+        raise ValueError(
+            f"{info.name!r} has no labels ({info.source}); a conditional model needs them: "
+            "put the images in one sub-folder per class"
+        )
     if drop_remainder and batch_size > len(images):
         raise ValueError(
             f"batch_size={batch_size} with drop_remainder=True yields no batch from the "
