@@ -14,8 +14,9 @@ import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from keras_gans import data  # noqa: E402
 from machine import describe_machine  # noqa: E402  (benchmarks/machine.py)
+
+from keras_gans import data  # noqa: E402
 
 
 def time_epoch(dataset) -> tuple[int, float]:

@@ -16,9 +16,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import keras  # noqa: E402
 import tensorflow as tf  # noqa: E402
+from machine import describe_machine  # noqa: E402  (benchmarks/machine.py)
 
 from keras_gans import data, gans, losses, models  # noqa: E402
-from machine import describe_machine  # noqa: E402  (benchmarks/machine.py)
 
 
 def time_fit(gan, dataset, steps, **compile_kwargs):

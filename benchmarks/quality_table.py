@@ -29,9 +29,9 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import keras  # noqa: E402
+from machine import describe_machine  # noqa: E402  (benchmarks/machine.py)
 
 from keras_gans import config, data, metrics  # noqa: E402
-from machine import describe_machine  # noqa: E402  (benchmarks/machine.py)
 
 BENCHMARKS = Path(__file__).parent
 DEFAULT_RECIPES = [name for name in config.RECIPES if name != "ebm"]
@@ -40,7 +40,8 @@ DEFAULT_RECIPES = [name for name in config.RECIPES if name != "ebm"]
 def train_recipe(recipe: str, work: Path) -> tuple[Path, float]:
     """Runs `train RECIPE` in its own process; returns (export, seconds)."""
     run_dir = work / recipe
-    command = [sys.executable, "-m", "keras_gans", "train", recipe, "--out", str(run_dir), "--overwrite", "--verbose", "2"]
+    command = [sys.executable, "-m", "keras_gans", "train", recipe,
+               "--out", str(run_dir), "--overwrite", "--verbose", "2"]
     print("$", " ".join(command[1:]), flush=True)
     start = time.perf_counter()
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
@@ -84,7 +85,8 @@ def main() -> None:
         generator = keras.models.load_model(path)
         rows[name] = (seconds, metrics.evaluate_generator(generator, test_images, classifier, n=args.n))
     for recipe, (path, seconds) in trained.items():
-        rows[f"`train {recipe}`"] = (seconds, metrics.evaluate_exported_generator(path, classifier, test_images, n=args.n))
+        scores = metrics.evaluate_exported_generator(path, classifier, test_images, n=args.n)
+        rows[f"`train {recipe}`"] = (seconds, scores)
     rows["real training digits (reference)"] = (None, metrics.reference_metrics(classifier, n=args.n))
 
     print(f"\n{args.n} samples per row, scored against the first {args.n} MNIST test digits.\n")

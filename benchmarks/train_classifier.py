@@ -15,9 +15,10 @@ import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+from machine import describe_machine  # noqa: E402  (benchmarks/machine.py)
+
 from keras_gans import metrics  # noqa: E402
 from keras_gans.data import load_arrays  # noqa: E402
-from machine import describe_machine  # noqa: E402  (benchmarks/machine.py)
 
 
 def timed(label: str, function, *args, **kwargs):

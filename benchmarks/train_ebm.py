@@ -37,9 +37,9 @@ import matplotlib  # noqa: E402
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from machine import describe_machine  # noqa: E402  (benchmarks/machine.py)
 
 from keras_gans import data, ebm  # noqa: E402
-from machine import describe_machine  # noqa: E402  (benchmarks/machine.py)
 
 MCMC_STEPS = (0, 64, 256, 512, 1024)
 

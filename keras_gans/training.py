@@ -65,7 +65,9 @@ def build_gan(config: TrainConfig, steps_per_execution: int = 1, jit_compile: bo
     return gan
 
 
-def build_ebm(config: TrainConfig, steps_per_execution: int = 1, jit_compile: bool | None = None) -> ebm.EnergyBasedModel:
+def build_ebm(
+    config: TrainConfig, steps_per_execution: int = 1, jit_compile: bool | None = None
+) -> ebm.EnergyBasedModel:
     """Builds and compiles the energy-based model (inside the strategy scope).
 
     `jit_compile=None` means off, the model's default (see `EnergyBasedModel.compile`).

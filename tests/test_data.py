@@ -20,9 +20,9 @@ from keras_gans.data import (
     load_arrays,
     load_dataset,
     normalize,
+    tfds_source,
     to_uint8,
 )
-from keras_gans.data import tfds_source
 
 MNIST_DIR = Path(keras_gans.data.__file__).parent / "mnist"
 # Published SHA-256 of the uncompressed MNIST files.

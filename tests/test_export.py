@@ -81,14 +81,14 @@ def shapes_and_dtypes(specs):
 
 
 def test_signatures_have_the_documented_inputs_and_outputs(unconditional, conditional):
-    for (gan, path), extra_serving, extra_sample in (
+    for (_gan, path), extra_serving, extra_sample in (
         (unconditional, {}, {}),
         (conditional, {"labels": ((None,), tf.int32)}, {"label": ((), tf.int32)}),
     ):
         saved_model = tf.saved_model.load(str(path))
         assert set(saved_model.signatures) == {"serving_default", "sample"}
 
-        def specs(signature):
+        def specs(signature, saved_model=saved_model):
             _, inputs = saved_model.signatures[signature].structured_input_signature
             outputs = saved_model.signatures[signature].structured_outputs
             return shapes_and_dtypes(inputs), shapes_and_dtypes(outputs)

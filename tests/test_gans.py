@@ -176,7 +176,7 @@ def test_conditional_generation_honours_labels():
     z = gan.sample_latent(2)
     same_z = tf.concat([z[:1], z[:1]], axis=0)
     two_labels = tf.one_hot([3, 7], 10)
-    images = gan(([same_z, two_labels])).numpy()
+    images = gan([same_z, two_labels]).numpy()
     assert not np.allclose(images[0], images[1])
 
 

@@ -298,7 +298,8 @@ def test_gradient_penalty_is_zero_for_unit_gradient_critics():
     # D(x) = ‖x‖₂ has gradient x / ‖x‖, of norm 1 away from the origin; real and
     # fake in [1, 2] keep every interpolate far from it.
     positive_real, positive_fake = 1.5 + 0.5 * real, 1.5 + 0.5 * fake
-    euclidean_norm = lambda x: tf.sqrt(tf.reduce_sum(tf.square(x), axis=[1, 2, 3]))
+    def euclidean_norm(x):
+        return tf.sqrt(tf.reduce_sum(tf.square(x), axis=[1, 2, 3]))
     penalty = losses.gradient_penalty(euclidean_norm, positive_real, positive_fake, seed=1)
     assert float(penalty) < 1e-8
 
@@ -346,7 +347,8 @@ def test_gradient_penalty_quadratic_critic_matches_recovered_epsilon():
 
 
 def test_gradient_penalty_seeds():
-    critic = lambda x: 0.5 * tf.reduce_sum(tf.square(x), axis=[1, 2, 3])
+    def critic(x):
+        return 0.5 * tf.reduce_sum(tf.square(x), axis=[1, 2, 3])
     real = np.zeros((8, 3, 3, 1), dtype="float32")
     fake = np.ones((8, 3, 3, 1), dtype="float32")
     # The same int seed draws the same ε.
@@ -393,7 +395,8 @@ def test_gradient_penalty_no_nan_with_zero_gradient_and_real_equal_fake():
         if gradient is not None:
             assert np.all(np.isfinite(gradient.numpy()))
     # A critic that ignores its input altogether is handled too (no None gradient).
-    constant_critic = lambda x: tf.ones((tf.shape(x)[0], 1))
+    def constant_critic(x):
+        return tf.ones((tf.shape(x)[0], 1))
     assert np.isfinite(float(losses.gradient_penalty(constant_critic, images, images)))
 
 

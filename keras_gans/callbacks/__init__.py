@@ -50,3 +50,28 @@ from keras_gans.callbacks.images import (
     make_image_grid,
     save_image_grid,
 )
+
+__all__ = [
+    "Checkpoint",
+    "ExportGenerator",
+    "GridNoise",
+    "ImageGrid",
+    "LossCurves",
+    "NonFiniteLossError",
+    "SampleGrid",
+    "SampleQuality",
+    "StopOnNonFinite",
+    "TensorBoardImages",
+    "export_generator",
+    "grid_pixel_size",
+    "grid_shape",
+    "load_exported_generator",
+    "make_image_grid",
+    "next_free_dir",
+    "plot_loss_curves",
+    "read_export_metadata",
+    "read_loss_curves",
+    "restore_latest",
+    "sample_exported_generator",
+    "save_image_grid",
+]

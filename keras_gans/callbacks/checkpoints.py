@@ -3,7 +3,8 @@
 A checkpoint holds everything that decides what the next step computes:
 the networks (for a GAN both, and the EMA generator; for the energy-based
 model also its replay buffer), the optimizers with their slot variables and
-step counters, the model's noise `SeedGenerator` and the epoch number. Restoring it and feeding the same data gives the same weights as an
+step counters, the model's noise `SeedGenerator` and the epoch number.
+Restoring it and feeding the same data gives the same weights as an
 uninterrupted run.
 """
 

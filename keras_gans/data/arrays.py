@@ -16,7 +16,6 @@ How `name` is read:
 
 import os
 from pathlib import Path
-from typing import Optional
 
 import numpy as np
 
@@ -30,8 +29,8 @@ def load_arrays(
     name: PathLike = "mnist",
     split: str = "train",
     image_size: int = 28,
-    limit: Optional[int] = None,
-    data_dir: Optional[PathLike] = None,
+    limit: int | None = None,
+    data_dir: PathLike | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Loads a dataset split as NumPy arrays.
 
@@ -56,8 +55,8 @@ def describe(
     name: PathLike = "mnist",
     split: str = "train",
     image_size: int = 28,
-    limit: Optional[int] = None,
-    data_dir: Optional[PathLike] = None,
+    limit: int | None = None,
+    data_dir: PathLike | None = None,
 ) -> DatasetInfo:
     """Loads a dataset split and returns its `DatasetInfo` (`print` it).
 
@@ -70,8 +69,8 @@ def load(
     name: PathLike,
     split: str,
     image_size: int,
-    limit: Optional[int],
-    data_dir: Optional[PathLike],
+    limit: int | None,
+    data_dir: PathLike | None,
 ) -> files.LoadedData:
     """`load_arrays` plus the `DatasetInfo`: (images, labels, info)."""
     _check_positive_int("image_size", image_size)
@@ -107,7 +106,7 @@ def _is_path(name: PathLike) -> bool:
     return has_separator and os.path.exists(os.path.expanduser(name))
 
 
-def _load_path(path: Path, split: str, image_size: int, limit: Optional[int]) -> files.LoadedData:
+def _load_path(path: Path, split: str, image_size: int, limit: int | None) -> files.LoadedData:
     if not path.exists():
         raise FileNotFoundError(
             f"No such file or directory: {str(path)!r} (expected an .npz file, a folder of "

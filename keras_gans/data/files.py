@@ -9,7 +9,6 @@ import importlib.resources
 import os
 import zipfile
 from pathlib import Path
-from typing import Optional, Union
 
 import numpy as np
 from PIL import Image, UnidentifiedImageError
@@ -25,11 +24,12 @@ FILE_SPLITS = ("train", "test")
 class MissingSplitError(ValueError):
     """The dataset exists but has no such split (e.g. a folder without `test/`)."""
 
+
 LoadedData = tuple[np.ndarray, np.ndarray, DatasetInfo]
-PathLike = Union[str, os.PathLike]
+PathLike = str | os.PathLike
 
 
-def load_bundled_mnist(split: str, image_size: int, limit: Optional[int]) -> LoadedData:
+def load_bundled_mnist(split: str, image_size: int, limit: int | None) -> LoadedData:
     """MNIST from the gzip IDX files shipped in `keras_gans/data/mnist/`."""
     _check_file_split(split, "mnist")
     folder = importlib.resources.files("keras_gans.data").joinpath("mnist")
@@ -47,8 +47,8 @@ def load_idx_directory(
     directory: PathLike,
     split: str,
     image_size: int,
-    limit: Optional[int],
-    name: Optional[str] = None,
+    limit: int | None,
+    name: str | None = None,
 ) -> LoadedData:
     """A folder of MNIST-layout IDX files (`train-images-idx3-ubyte[.gz]`, ...).
 
@@ -71,7 +71,7 @@ def load_idx_directory(
     )
 
 
-def load_npz(path: PathLike, split: str, image_size: int, limit: Optional[int]) -> LoadedData:
+def load_npz(path: PathLike, split: str, image_size: int, limit: int | None) -> LoadedData:
     """A NumPy `.npz` file with images and integer labels.
 
     Two layouts are accepted:
@@ -142,7 +142,7 @@ def load_npz(path: PathLike, split: str, image_size: int, limit: Optional[int]) 
 
 
 def load_image_folder(
-    directory: PathLike, split: str, image_size: int, limit: Optional[int]
+    directory: PathLike, split: str, image_size: int, limit: int | None
 ) -> LoadedData:
     """A folder of image files, one sub-folder per class or flat (a custom dataset).
 
@@ -231,10 +231,10 @@ def _finish(
     images: np.ndarray,
     labels: np.ndarray,
     image_size: int,
-    limit: Optional[int],
+    limit: int | None,
     source: str,
-    class_names: Optional[tuple[str, ...]] = None,
-    num_classes: Optional[int] = None,
+    class_names: tuple[str, ...] | None = None,
+    num_classes: int | None = None,
 ) -> LoadedData:
     """Applies `limit`, greyscales/resizes and describes the arrays."""
     if num_classes is None and class_names is None:

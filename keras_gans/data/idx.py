@@ -17,9 +17,12 @@ import os
 import re
 import zlib
 from pathlib import Path
-from typing import Union
+from typing import TYPE_CHECKING, Union
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
 
 IMAGES_MAGIC = 2051
 LABELS_MAGIC = 2049
@@ -30,7 +33,7 @@ IDX_FILE_PATTERN = re.compile(r"^(train|t10k)-(images-idx3|labels-idx1)-ubyte(\.
 
 # A path, or an `importlib.resources` Traversable (has `.name` and
 # `.read_bytes()` like a Path), so that package data is read zip-safely.
-PathOrResource = Union[str, os.PathLike, "importlib.resources.abc.Traversable"]
+PathOrResource = Union[str, os.PathLike, "Traversable"]
 
 
 def read_idx_images(path: PathOrResource) -> np.ndarray:
@@ -69,7 +72,7 @@ def read_idx_labels(path: PathOrResource) -> np.ndarray:
     return labels.astype(np.int64)
 
 
-def find_idx_files(directory: Union[str, os.PathLike], split: str) -> tuple[Path, Path]:
+def find_idx_files(directory: str | os.PathLike, split: str) -> tuple[Path, Path]:
     """Finds the images and labels files of `split` in an MNIST-layout folder.
 
     The layout is that of MNIST and Fashion-MNIST:
@@ -103,7 +106,7 @@ def find_idx_files(directory: Union[str, os.PathLike], split: str) -> tuple[Path
     return found[0], found[1]
 
 
-def is_idx_directory(directory: Union[str, os.PathLike]) -> bool:
+def is_idx_directory(directory: str | os.PathLike) -> bool:
     """True if `directory` holds at least one MNIST-layout IDX file."""
     directory = Path(directory)
     return directory.is_dir() and any(

@@ -1,7 +1,6 @@
 """`DatasetInfo`: what a loaded dataset split contains."""
 
 import dataclasses
-from typing import Optional
 
 import numpy as np
 
@@ -35,7 +34,7 @@ class DatasetInfo:
     split: str
     num_examples: int
     num_classes: int
-    class_names: Optional[tuple[str, ...]]
+    class_names: tuple[str, ...] | None
     image_shape: tuple[int, int, int]
     class_counts: tuple[int, ...]
     source: str
@@ -48,8 +47,8 @@ class DatasetInfo:
         images: np.ndarray,
         labels: np.ndarray,
         source: str,
-        num_classes: Optional[int] = None,
-        class_names: Optional[tuple[str, ...]] = None,
+        num_classes: int | None = None,
+        class_names: tuple[str, ...] | None = None,
     ) -> "DatasetInfo":
         """Builds the info of uint8 images (N, H, W, 1) and int labels (N,).
 

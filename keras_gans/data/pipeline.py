@@ -9,7 +9,6 @@ per pixel instead of 4.
 """
 
 import functools
-from typing import Optional
 
 import tensorflow as tf
 
@@ -24,11 +23,11 @@ def load_dataset(
     labels: bool = False,
     one_hot: bool = False,
     shuffle: bool = True,
-    seed: Optional[int] = 0,
+    seed: int | None = 0,
     drop_remainder: bool = False,
     image_size: int = 28,
-    limit: Optional[int] = None,
-    data_dir: Optional[PathLike] = None,
+    limit: int | None = None,
+    data_dir: PathLike | None = None,
     cache: bool = True,
     with_info: bool = False,
 ):

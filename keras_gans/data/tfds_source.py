@@ -12,7 +12,6 @@ import socket
 import threading
 import urllib.parse
 import urllib.request
-from typing import Optional
 
 import numpy as np
 import tensorflow as tf
@@ -39,8 +38,8 @@ def load_tfds(
     name: str,
     split: str,
     image_size: int,
-    limit: Optional[int],
-    data_dir: Optional[str],
+    limit: int | None,
+    data_dir: str | None,
 ) -> LoadedData:
     """Loads split `split` of the TFDS image dataset `name` into memory.
 
@@ -102,7 +101,7 @@ def load_tfds(
     )
 
 
-def _feature_keys(info, name: str) -> tuple[str, Optional[str]]:
+def _feature_keys(info, name: str) -> tuple[str, str | None]:
     """(image feature key, label feature key or None)."""
     import tensorflow_datasets as tfds
 
@@ -116,7 +115,7 @@ def _feature_keys(info, name: str) -> tuple[str, Optional[str]]:
     return image_key, label_key if label_key in features else None
 
 
-def _read_all(dataset: tf.data.Dataset, image_key: str, label_key: Optional[str],
+def _read_all(dataset: tf.data.Dataset, image_key: str, label_key: str | None,
               image_shape: tuple, image_size: int) -> tuple[np.ndarray, np.ndarray]:
     """Reads (image, label) examples into uint8 (N, s, s, 1) and int64 (N,) arrays."""
 
@@ -146,7 +145,7 @@ def _read_all(dataset: tf.data.Dataset, image_key: str, label_key: Optional[str]
     return np.concatenate(image_batches), np.concatenate(label_batches)
 
 
-def _check_download_host(builder, name: str, data_dir: Optional[str]) -> None:
+def _check_download_host(builder, name: str, data_dir: str | None) -> None:
     """Raises ConnectionError within seconds if the download host is unreachable.
 
     The host is taken from the builder's `URL` attribute (MNIST-family
@@ -208,7 +207,7 @@ def _can_connect(host: str, port: int, timeout: float) -> bool:
     return connected.is_set()
 
 
-def default_data_dir(data_dir: Optional[str]) -> Optional[str]:
+def default_data_dir(data_dir: str | None) -> str | None:
     """`data_dir` if given, else the KERAS_GANS_DATA_DIR environment variable, else None."""
     if data_dir is not None:
         return os.fspath(data_dir)

@@ -38,8 +38,8 @@ from keras_gans.metrics.distances import (
     kernel_distance,
 )
 from keras_gans.metrics.evaluation import (
-    evaluate_features,
     evaluate_exported_generator,
+    evaluate_features,
     evaluate_generator,
     format_metrics_table,
     generate_samples,
