@@ -231,6 +231,11 @@ def _run_evaluate(args: argparse.Namespace) -> None:
     print(f"Wrote {json_path}")
 
 
+def _is_tensorflow_error(error: Exception) -> bool:
+    tensorflow = sys.modules.get("tensorflow")  # imported by then if it raised
+    return tensorflow is not None and isinstance(error, tensorflow.errors.OpError)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the process exit status."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -241,6 +246,13 @@ def main(argv: list[str] | None = None) -> int:
     # (FileNotFoundError, PermissionError, a full disk, ...).
     except (ValueError, OSError, FloatingPointError) as error:
         print(f"error: {error}", file=sys.stderr)
+        return 2
+    except Exception as error:
+        if not _is_tensorflow_error(error):
+            raise
+        # An operation failed inside TensorFlow (out of memory, a full disk,
+        # a broken file): its first line names the problem.
+        print(f"error: {type(error).__name__}: {error.message.splitlines()[0]}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

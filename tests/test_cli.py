@@ -132,3 +132,18 @@ def test_a_flat_folder_of_images_trains_unconditional_models_only(tmp_path):
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "has no labels" in result.stderr and "one sub-folder per class" in result.stderr
     assert not (tmp_path / "cgan").exists()  # the data were checked before any folder was made
+
+
+def test_a_tensorflow_failure_is_one_line(monkeypatch, capsys):
+    import tensorflow as tf
+
+    from keras_gans import cli
+
+    def run_out_of_memory(args):
+        raise tf.errors.ResourceExhaustedError(
+            None, None, "OOM when allocating tensor with shape[100000000,28,28,1]\nHint: ...")
+
+    monkeypatch.setattr(cli, "_run_data", run_out_of_memory)
+    assert cli.main(["data"]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "error: ResourceExhaustedError: OOM when allocating tensor with shape[100000000,28,28,1]")

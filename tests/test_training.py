@@ -1,5 +1,7 @@
 """Tests of a whole training run: run folders, checkpoints and resume."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -123,3 +125,38 @@ def test_resume_without_checkpoints_raises(tmp_path):
 def test_bad_config_values_raise(tmp_path, field, value, message):
     with pytest.raises(ValueError, match=message):
         quick_config(tmp_path, **{field: value})
+
+
+def test_a_full_disk_during_a_checkpoint_is_one_line_and_loses_nothing(tmp_path, monkeypatch, capsys):
+    import tensorflow as tf
+
+    from keras_gans import cli
+
+    save = tf.train.CheckpointManager.save
+
+    def save_until_the_disk_is_full(manager, checkpoint_number=None, **kwargs):
+        if checkpoint_number == 1:
+            return save(manager, checkpoint_number=checkpoint_number, **kwargs)
+        # What TensorFlow leaves when a write fails half-way.
+        (Path(manager.directory) / f"ckpt-{checkpoint_number}_temp").mkdir()
+        raise tf.errors.ResourceExhaustedError(None, None, "ckpt-2_temp/part-00000: No space left on device")
+
+    monkeypatch.setattr(tf.train.CheckpointManager, "save", save_until_the_disk_is_full)
+    out = tmp_path / "run"
+    status = cli.main(["train", "vanilla", "--limit", "256", "--batch-size", "32", "--steps-per-epoch", "2",
+                       "--epochs", "2", "--out", str(out), "--verbose", "0"])
+    error = capsys.readouterr().err.strip().splitlines()
+    assert status == 2
+    assert error[-1] == (
+        f"error: cannot write checkpoint 2 to {out / 'checkpoints'} (ckpt-2_temp/part-00000: No space "
+        "left on device); the checkpoints before it are intact"
+    )
+    assert sorted(path.name for path in (out / "checkpoints").iterdir()) == [
+        "checkpoint", "ckpt-1.data-00000-of-00001", "ckpt-1.index"]
+    # Once there is space again, the run resumes from epoch 1 and finishes.
+    monkeypatch.undo()
+    status = cli.main(["train", "vanilla", "--limit", "256", "--batch-size", "32", "--steps-per-epoch", "2",
+                       "--epochs", "2", "--out", str(out), "--verbose", "0", "--resume"])
+    assert status == 0
+    assert (out / "checkpoints" / "ckpt-2.index").is_file()
+    assert (out / "generator" / "saved_model.pb").is_file()

@@ -10,6 +10,7 @@ uninterrupted run.
 
 from __future__ import annotations
 
+import shutil
 import warnings
 from pathlib import Path
 
@@ -57,7 +58,19 @@ class Checkpoint(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         # Keras counts epochs from 0; the checkpoint stores how many are done.
         self._epoch.assign(epoch + 1)
-        self._manager.save(checkpoint_number=epoch + 1)
+        try:
+            self._manager.save(checkpoint_number=epoch + 1)
+        except (tf.errors.ResourceExhaustedError, tf.errors.UnknownError, OSError) as error:
+            # A full disk (or a vanished folder) fails in the middle of the
+            # write and leaves a `ckpt-N_temp` folder. The checkpoints
+            # written before are complete and stay; the half-written one goes.
+            for leftover in self.directory.glob(f"ckpt-{epoch + 1}_temp*"):
+                shutil.rmtree(leftover, ignore_errors=True)
+            reason = getattr(error, "message", None) or str(error)
+            raise OSError(
+                f"cannot write checkpoint {epoch + 1} to {self.directory} ({reason.splitlines()[0]}); "
+                "the checkpoints before it are intact"
+            ) from error
 
 
 def restore_latest(model: keras.Model, directory: str | Path) -> int:
