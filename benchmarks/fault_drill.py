@@ -1,0 +1,93 @@
+"""Kill a training run at random moments, resume it, compare with a clean run.
+
+Trains a short `vanilla` run once without interruption, then the same run
+again while killing it with SIGKILL at `--kills` random moments; after each
+kill it is resumed with `--resume` (or started over with `--overwrite` when
+it died before its first checkpoint). When the drilled run finishes, both
+exported generators map the same 64 fixed z to images; any difference is a
+broken promise of exact resume. Prints one row per kill and exits 1 on any
+difference.
+
+    python benchmarks/fault_drill.py [--kills 5] [--seed 0] [--out /tmp/fault_drill]
+"""
+
+import argparse
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np
+import tensorflow as tf
+from machine import describe_machine  # benchmarks/machine.py
+
+TRAIN = ["train", "vanilla", "--limit", "2048", "--batch-size", "64", "--epochs", "6",
+         "--steps-per-epoch", "16", "--seed", "7", "--verbose", "0"]
+
+
+def start(run_dir: Path, *extra: str) -> subprocess.Popen:
+    command = [sys.executable, "-m", "keras_gans", *TRAIN, "--out", str(run_dir), *extra]
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+
+def finish(process: subprocess.Popen) -> None:
+    _, errors = process.communicate(timeout=900)
+    if process.returncode != 0:
+        raise SystemExit(f"training failed ({process.returncode}):\n{errors[-2000:]}")
+
+
+def latest_checkpoint(run_dir: Path) -> str:
+    latest = tf.train.latest_checkpoint(str(run_dir / "checkpoints"))
+    return Path(latest).name if latest else "none"
+
+
+def images_of(export: Path) -> np.ndarray:
+    serve = tf.saved_model.load(str(export)).signatures["serving_default"]
+    z = np.random.default_rng(0).standard_normal((64, 96)).astype("float32")
+    return next(iter(serve(tf.constant(z)).values())).numpy()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--kills", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=0, help="seed of the kill moments")
+    parser.add_argument("--out", default="/tmp/fault_drill")
+    args = parser.parse_args()
+    print(describe_machine(), flush=True)
+    out = Path(args.out)
+    shutil.rmtree(out, ignore_errors=True)
+
+    began = time.perf_counter()
+    finish(start(out / "straight"))
+    duration = time.perf_counter() - began
+    print(f"uninterrupted run: {duration:.1f} s\n")
+
+    rng = np.random.default_rng(args.seed)
+    drilled = out / "drilled"
+    print("| kill | after | resumed from |")
+    print("| --- | --- | --- |")
+    resume: tuple[str, ...] = ()
+    for kill in range(1, args.kills + 1):
+        moment = rng.uniform(0.2, 0.9) * duration
+        process = start(drilled, *resume)
+        time.sleep(moment)
+        if process.poll() is None:
+            process.send_signal(signal.SIGKILL)
+        process.communicate()
+        checkpoint = latest_checkpoint(drilled)
+        resume = ("--resume",) if checkpoint != "none" else ("--overwrite",)
+        print(f"| {kill} | {moment:.1f} s | {checkpoint} |", flush=True)
+    finish(start(drilled, *resume))
+
+    difference = float(np.abs(images_of(out / "straight" / "generator") - images_of(drilled / "generator")).max())
+    print(f"\nmax abs difference of the two exports on 64 fixed z: {difference}")
+    sys.exit(0 if difference == 0.0 else 1)
+
+
+if __name__ == "__main__":
+    main()
