@@ -59,7 +59,7 @@ RECIPES: dict[str, Recipe] = {
     ),
     # wgan: the paper's RMSprop(5e-5) reached 567 / 496 / 466 / 450 / 437
     # and never more than 7 of the 10 digits; lr 5e-4 with an EMA generator
-    # reached 437 / 321 / 236 / 213 / 206 with all ten (183 s).
+    # reached 437 / 321 / 236 / 213 / 206 with all ten.
     "wgan": Recipe(
         "wgan_gp", "WGAN", None, 20,
         "WGAN-GP's MLP, Wasserstein loss with weight clipping (Arjovsky et al. 2017)",
@@ -81,7 +81,7 @@ RECIPES: dict[str, Recipe] = {
         "conditional CS231n DCGAN, one-hot label joined to z and to D's features (Mirza & Osindero 2014)",
         lr=2e-3, ema_decay=0.999, batch_size=128, jit_compile=False,
     ),
-    # batchnorm-mlp: 235 / 88 / 56 / 47 / 36 (411 s with the evaluations).
+    # batchnorm-mlp: 235 / 88 / 56 / 47 / 36.
     "batchnorm-mlp": Recipe(
         "batchnorm_mlp", "GAN", "non_saturating", 20,
         "MLP with BatchNorm in G and a sigmoid D, BCE on probabilities",
