@@ -1,8 +1,10 @@
 """End-to-end tests of `python -m keras_gans` in subprocesses."""
 
 import os
+import signal
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pytest
@@ -147,3 +149,60 @@ def test_a_tensorflow_failure_is_one_line(monkeypatch, capsys):
     assert cli.main(["data"]) == 2
     assert capsys.readouterr().err.strip() == (
         "error: ResourceExhaustedError: OOM when allocating tensor with shape[100000000,28,28,1]")
+
+
+KILL_DRILL = ["train", "vanilla", "--limit", "1024", "--batch-size", "64", "--epochs", "20",
+              "--steps-per-epoch", "16", "--seed", "7", "--verbose", "0"]
+
+
+def start_cli(*args) -> subprocess.Popen:
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+    return subprocess.Popen([sys.executable, "-m", "keras_gans", *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+
+
+def wait_for(path, process, seconds=120):
+    deadline = time.monotonic() + seconds
+    while not path.exists():
+        assert process.poll() is None, process.communicate()[1][-2000:]
+        assert time.monotonic() < deadline, f"{path} did not appear"
+        time.sleep(0.05)
+
+
+def exported_images(export_dir):
+    import tensorflow as tf
+
+    serve = tf.saved_model.load(str(export_dir)).signatures["serving_default"]
+    z = np.random.default_rng(0).standard_normal((16, 96)).astype("float32")
+    return next(iter(serve(tf.constant(z)).values())).numpy()
+
+
+def test_kill_9_then_resume_ends_like_an_uninterrupted_run(tmp_path):
+    straight = run_cli(*KILL_DRILL, "--out", str(tmp_path / "straight"))
+    assert straight.returncode == 0, straight.stderr[-2000:]
+    process = start_cli(*KILL_DRILL, "--out", str(tmp_path / "killed"))
+    try:
+        wait_for(tmp_path / "killed" / "checkpoints" / "ckpt-2.index", process)
+    finally:
+        process.kill()
+        process.communicate()
+    assert not (tmp_path / "killed" / "generator").exists()  # it died mid-run
+    resumed = run_cli(*KILL_DRILL, "--out", str(tmp_path / "killed"), "--resume")
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    np.testing.assert_allclose(exported_images(tmp_path / "killed" / "generator"),
+                               exported_images(tmp_path / "straight" / "generator"), atol=1e-6)
+
+
+def test_ctrl_c_is_one_word_and_exit_130(tmp_path):
+    process = start_cli(*KILL_DRILL, "--out", str(tmp_path / "run"))
+    try:
+        wait_for(tmp_path / "run" / "checkpoints" / "ckpt-1.index", process)
+        process.send_signal(signal.SIGINT)
+        _, errors = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 130
+    assert errors.strip().splitlines()[-1] == "interrupted"
+    assert "Traceback" not in errors
