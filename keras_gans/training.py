@@ -117,10 +117,15 @@ def _newest_run(base: Path) -> Path:
     return non_empty[-1] if non_empty else base
 
 
+def _refuse_file(path: Path, option: str) -> None:
+    """Fails in one line when the folder `option` names is an existing file."""
+    if path.exists() and not path.is_dir():
+        raise FileExistsError(f"{option}={str(path)!r} is an existing file, not a folder: choose another path")
+
+
 def make_folder(path: Path, option: str) -> None:
     """Creates `path` (and its parents), or fails in one line naming `option`."""
-    if path.exists() and not path.is_dir():
-        raise FileExistsError(f"{option}={str(path)!r} is an existing file, not a folder")
+    _refuse_file(path, option)
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as error:
@@ -136,8 +141,7 @@ def resolve_run_dir(config: TrainConfig) -> Path:
     without `out`, the newest numbered run of the model is continued.
     """
     base = Path(config.out) if config.out else DEFAULT_OUTPUT_ROOT / config.model
-    if base.exists() and not base.is_dir():
-        raise FileExistsError(f"out={str(base)!r} is an existing file, not a folder: choose another path")
+    _refuse_file(base, "out")
     if config.resume:
         run_dir = base if config.out else _newest_run(base)
         if not (run_dir / "checkpoints").is_dir():
