@@ -420,3 +420,48 @@ def test_gradient_penalty_argument_checks():
         losses.gradient_penalty(critic, np.zeros((4, 2)), np.zeros((4, 2)), weight=-1.0)
     with pytest.raises(ValueError, match="rank >= 2"):
         losses.gradient_penalty(critic, np.zeros(4), np.zeros(4))
+
+
+# ---------------------------------------------------------------- R1 penalty
+
+
+def test_r1_penalty_linear_critic():
+    # w = 0.75 on a (4, 4, 1) image: ‖w‖² = 16 · 0.5625 = 9 -> γ/2 · 9 = 4.5 at γ = 1, 18 at γ = 4.
+    real = np.random.default_rng(7).uniform(-1, 1, size=(5, 4, 4, 1)).astype("float32")
+    critic = linear_critic(np.full((4, 4, 1), 0.75))
+    penalty = losses.r1_penalty(critic, real)
+    assert penalty.shape == () and penalty.dtype == tf.float32
+    np.testing.assert_allclose(float(penalty), 4.5, rtol=1e-6)
+    np.testing.assert_allclose(float(losses.r1_penalty(critic, real, weight=4.0)), 18.0, rtol=1e-6)
+
+
+def test_r1_penalty_quadratic_critic_averages_per_sample_norms():
+    # D(x) = ½ ‖x‖² has ∇D(x) = x: the penalty is γ/2 · mean over samples of ‖x‖².
+    # Two samples of 4 pixels: all 1 (‖x‖² = 4) and all 2 (‖x‖² = 16) -> ½ · 10 = 5.
+    real = np.stack([np.full((2, 2, 1), 1.0), np.full((2, 2, 1), 2.0)]).astype("float32")
+
+    def quadratic_critic(x):
+        return 0.5 * tf.reduce_sum(tf.square(x), axis=[1, 2, 3])[:, None]
+
+    np.testing.assert_allclose(float(losses.r1_penalty(quadratic_critic, real)), 5.0, rtol=1e-6)
+
+
+def test_r1_penalty_is_differentiable_wrt_critic_weights():
+    # Dense critic D(x) = x·k + b with k = (3, 4): penalty = γ/2 ‖k‖², so ∂/∂k = γ k = (6, 8) at γ = 2.
+    critic = keras.layers.Dense(1)
+    critic.build((None, 2))
+    critic.kernel.assign([[3.0], [4.0]])
+    real = np.random.default_rng(8).normal(size=(4, 2)).astype("float32")
+    with tf.GradientTape() as tape:
+        penalty = losses.r1_penalty(critic, real, weight=2.0)
+    kernel_grad = tape.gradient(penalty, critic.kernel)
+    np.testing.assert_allclose(float(penalty), 25.0, rtol=1e-6)
+    np.testing.assert_allclose(kernel_grad.numpy()[:, 0], [6.0, 8.0], rtol=1e-5)
+
+
+def test_r1_penalty_rejects_bad_arguments():
+    critic = linear_critic([1.0, 1.0])
+    with pytest.raises(ValueError, match="weight must be >= 0, received weight=-1"):
+        losses.r1_penalty(critic, np.zeros((2, 2), "float32"), weight=-1.0)
+    with pytest.raises(ValueError, match=r"received real.shape=\(3,\)"):
+        losses.r1_penalty(critic, np.zeros(3, "float32"))
