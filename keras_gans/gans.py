@@ -28,6 +28,7 @@ import keras
 import tensorflow as tf
 
 from keras_gans import distribution, losses
+from keras_gans.checks import check_positive_int
 
 
 def _replica_seed(seed_generator: keras.random.SeedGenerator) -> tf.Tensor:
@@ -100,11 +101,7 @@ class GAN(keras.Model):
         self.image_shape = tuple(generator.outputs[0].shape[1:])
 
         n_critic = self.default_n_critic if n_critic is None else n_critic
-        if not isinstance(n_critic, int) or n_critic < 1:
-            raise ValueError(
-                f"n_critic must be an integer >= 1, received n_critic={n_critic!r}"
-            )
-        self.n_critic = n_critic
+        self.n_critic = check_positive_int("n_critic", n_critic)
 
         if ema_decay is not None and not 0.0 < ema_decay < 1.0:
             raise ValueError(

@@ -22,6 +22,14 @@ from collections.abc import Sequence
 import keras
 from keras import layers
 
+from keras_gans.checks import (
+    check_fraction,
+    check_image_shape,
+    check_positive_int,
+    check_positive_ints,
+    is_int,
+)
+
 DEFAULT_IMAGE_SHAPE = (28, 28, 1)
 
 
@@ -30,66 +38,10 @@ DEFAULT_IMAGE_SHAPE = (28, 28, 1)
 # --------------------------------------------------------------------------
 
 
-def _is_int(value) -> bool:
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
-
-
-def _check_positive_int(name: str, value) -> int:
-    if not _is_int(value) or value <= 0:
-        raise ValueError(f"{name} must be an integer > 0, received {name}={value!r}")
-    return int(value)
-
-
-def _check_units(name: str, value) -> tuple[int, ...]:
-    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
-        raise ValueError(
-            f"{name} must be a sequence of integers > 0, received {name}={value!r}"
-        )
-    if not all(_is_int(units) and units > 0 for units in value):
-        raise ValueError(
-            f"{name} must be a sequence of integers > 0, received {name}={value!r}"
-        )
-    return tuple(int(units) for units in value)
-
-
-def _check_image_shape(value) -> tuple[int, int, int]:
-    if (
-        isinstance(value, (str, bytes))
-        or not isinstance(value, Sequence)
-        or len(value) != 3
-        or not all(_is_int(size) and size > 0 for size in value)
-    ):
-        raise ValueError(
-            "image_shape must be (height, width, channels) of integers > 0, "
-            f"received image_shape={value!r}"
-        )
-    return tuple(int(size) for size in value)
-
-
-def _check_slope(name: str, value) -> float:
-    if (
-        not isinstance(value, numbers.Real)
-        or isinstance(value, bool)
-        or not 0.0 <= value < 1.0
-    ):
-        raise ValueError(f"{name} must be a number in [0, 1), received {name}={value!r}")
-    return float(value)
-
-
-def _check_rate(name: str, value) -> float:
-    if (
-        not isinstance(value, numbers.Real)
-        or isinstance(value, bool)
-        or not 0.0 <= value < 1.0
-    ):
-        raise ValueError(f"{name} must be in [0, 1), received {name}={value!r}")
-    return float(value)
-
-
 def _check_num_classes(value) -> int | None:
     if value is None:
         return None
-    if not _is_int(value) or value < 2:
+    if not is_int(value) or value < 2:
         raise ValueError(
             f"num_classes must be None or an integer >= 2, received num_classes={value!r}"
         )
@@ -169,10 +121,10 @@ def mlp_generator(
         `keras.Model` mapping `(batch, latent_dim)` (and labels) to
         `(batch, *image_shape)` images in [-1, 1].
     """
-    latent_dim = _check_positive_int("latent_dim", latent_dim)
-    hidden_units = _check_units("hidden_units", hidden_units)
+    latent_dim = check_positive_int("latent_dim", latent_dim)
+    hidden_units = check_positive_ints("hidden_units", hidden_units)
     activation = _check_activation(activation)
-    image_shape = _check_image_shape(image_shape)
+    image_shape = check_image_shape(image_shape)
     num_classes = _check_num_classes(num_classes)
 
     inputs, x = _generator_inputs(latent_dim, num_classes)
@@ -212,10 +164,10 @@ def mlp_discriminator(
         `keras.Model` mapping `(batch, *image_shape)` (and labels) to
         `(batch, 1)` logits, or probabilities in (0, 1) with "sigmoid".
     """
-    hidden_units = _check_units("hidden_units", hidden_units)
-    leaky_relu_slope = _check_slope("leaky_relu_slope", leaky_relu_slope)
+    hidden_units = check_positive_ints("hidden_units", hidden_units)
+    leaky_relu_slope = check_fraction("leaky_relu_slope", leaky_relu_slope)
     output_activation = _check_output_activation(output_activation)
-    image_shape = _check_image_shape(image_shape)
+    image_shape = check_image_shape(image_shape)
     num_classes = _check_num_classes(num_classes)
 
     images = keras.Input(shape=image_shape, name="images")
@@ -290,10 +242,10 @@ def dcgan_generator(
         `keras.Model` mapping `(batch, latent_dim)` (and labels) to
         `(batch, *image_shape)` images in [-1, 1].
     """
-    latent_dim = _check_positive_int("latent_dim", latent_dim)
-    hidden_units = _check_units("hidden_units", hidden_units)
-    base_filters = _check_positive_int("base_filters", base_filters)
-    kernel_size = _check_positive_int("kernel_size", kernel_size)
+    latent_dim = check_positive_int("latent_dim", latent_dim)
+    hidden_units = check_positive_ints("hidden_units", hidden_units)
+    base_filters = check_positive_int("base_filters", base_filters)
+    kernel_size = check_positive_int("kernel_size", kernel_size)
     activation = _check_activation(activation)
     height, width, channels = _check_downsamplable_image_shape(image_shape)
     num_classes = _check_num_classes(num_classes)
@@ -359,12 +311,12 @@ def dcgan_discriminator(
         `keras.Model` mapping `(batch, *image_shape)` (and labels) to
         `(batch, 1)` logits.
     """
-    base_filters = _check_positive_int("base_filters", base_filters)
-    kernel_size = _check_positive_int("kernel_size", kernel_size)
-    hidden_units = _check_units("hidden_units", hidden_units)
-    leaky_relu_slope = _check_slope("leaky_relu_slope", leaky_relu_slope)
-    dropout_rate = _check_rate("dropout_rate", dropout_rate)
-    image_shape = _check_image_shape(image_shape)
+    base_filters = check_positive_int("base_filters", base_filters)
+    kernel_size = check_positive_int("kernel_size", kernel_size)
+    hidden_units = check_positive_ints("hidden_units", hidden_units)
+    leaky_relu_slope = check_fraction("leaky_relu_slope", leaky_relu_slope)
+    dropout_rate = check_fraction("dropout_rate", dropout_rate)
+    image_shape = check_image_shape(image_shape)
     num_classes = _check_num_classes(num_classes)
     size = min(image_shape[:2])
     for _ in range(2):
@@ -393,7 +345,7 @@ def dcgan_discriminator(
 
 
 def _check_downsamplable_image_shape(value) -> tuple[int, int, int]:
-    height, width, channels = _check_image_shape(value)
+    height, width, channels = check_image_shape(value)
     if height % 4 or width % 4:
         raise ValueError(
             "image height and width must be divisible by 4 for the two stride-2 "
@@ -588,7 +540,7 @@ def build_preset(
     """
     spec = get_preset(name)
     latent_dim = spec.latent_dim if latent_dim is None else latent_dim
-    latent_dim = _check_positive_int("latent_dim", latent_dim)
+    latent_dim = check_positive_int("latent_dim", latent_dim)
     (g_builder, g_kwargs), (d_builder, d_kwargs) = _preset_builders(spec, latent_dim)
     g_kwargs["name"] = f"{spec.name}_generator"
     d_kwargs["name"] = f"{spec.name}_discriminator"
@@ -707,7 +659,7 @@ def parameter_table(
     Returns:
         A `ParameterTable`; print it for a text table.
     """
-    latent_dims = _check_units("latent_dims", latent_dims)
+    latent_dims = check_positive_ints("latent_dims", latent_dims)
     if not latent_dims:
         raise ValueError(f"latent_dims must not be empty, received latent_dims={latent_dims!r}")
     counts: dict[tuple[str, str], list[int]] = {}

@@ -29,6 +29,7 @@ import numpy as np
 import tensorflow as tf
 from PIL import Image
 
+from keras_gans.checks import check_positive_int
 from keras_gans.data import to_uint8
 
 # --------------------------------------------------------------------------
@@ -245,14 +246,6 @@ class GridNoise:
 # --------------------------------------------------------------------------
 
 
-def _check_every(every_n_epochs: int) -> int:
-    if not isinstance(every_n_epochs, int) or every_n_epochs < 1:
-        raise ValueError(
-            f"every_n_epochs must be an integer >= 1, received every_n_epochs={every_n_epochs!r}"
-        )
-    return every_n_epochs
-
-
 class ImageGrid(keras.callbacks.Callback):
     """Saves a grid of samples from the same fixed noise every few epochs.
 
@@ -297,7 +290,7 @@ class ImageGrid(keras.callbacks.Callback):
         if "{epoch" not in filename:
             raise ValueError(f"filename must contain an {{epoch}} field, received filename={filename!r}")
         self.out_dir = Path(out_dir)
-        self.every_n_epochs = _check_every(every_n_epochs)
+        self.every_n_epochs = check_positive_int("every_n_epochs", every_n_epochs)
         self.num_samples = num_samples
         self.ncols = ncols
         self.seed = seed
@@ -419,7 +412,7 @@ class TensorBoardImages(keras.callbacks.Callback):
     ):
         super().__init__()
         self.log_dir = Path(log_dir)
-        self.every_n_epochs = _check_every(every_n_epochs)
+        self.every_n_epochs = check_positive_int("every_n_epochs", every_n_epochs)
         self.num_samples = num_samples
         self.seed = seed
         self.scale = scale
