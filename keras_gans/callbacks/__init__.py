@@ -1,8 +1,9 @@
 """Callbacks that show, record, guard and ship a training run.
 
-- `images`: `save_image_grid` (PNG of exact size), `ImageGrid` (fixed-noise
-  grid per epoch, optional GIF), `SampleGrid` (final 10x10 grid),
-  `TensorBoardImages`.
+- `images`: `ImageGrid` (fixed-noise grid per epoch, optional GIF),
+  `SampleGrid` (final 10x10 grid), `TensorBoardImages`; the grids are drawn
+  by `keras_gans.grids` (`save_image_grid`, a PNG of exact size, is also
+  importable from here).
 - `curves`: `LossCurves` (CSV per epoch and per step, PNG plot),
   `plot_loss_curves`, `read_loss_curves`.
 - `guards`: `StopOnNonFinite` raises `NonFiniteLossError` on NaN/inf.
@@ -40,16 +41,8 @@ from keras_gans.callbacks.export import (
     sample_exported_generator,
 )
 from keras_gans.callbacks.guards import NonFiniteLossError, StopOnNonFinite
-from keras_gans.callbacks.images import (
-    GridNoise,
-    ImageGrid,
-    SampleGrid,
-    TensorBoardImages,
-    grid_pixel_size,
-    grid_shape,
-    make_image_grid,
-    save_image_grid,
-)
+from keras_gans.callbacks.images import GridNoise, ImageGrid, SampleGrid, TensorBoardImages
+from keras_gans.grids import grid_pixel_size, grid_shape, make_image_grid, save_image_grid
 
 __all__ = [
     "Checkpoint",

@@ -21,7 +21,7 @@ import keras
 import numpy as np
 from matplotlib.figure import Figure
 
-from keras_gans.callbacks.images import make_image_grid
+from keras_gans.grids import make_image_grid
 from keras_gans.metrics.classifier import FeatureExtractor, as_feature_extractor, check_images
 from keras_gans.metrics.manifold import nearest_neighbours
 from keras_gans.metrics.scores import ClassHistogram, class_histogram
