@@ -20,6 +20,7 @@ from collections.abc import Mapping, Sequence
 import keras
 import numpy as np
 
+from keras_gans import export
 from keras_gans.data import load_arrays
 from keras_gans.metrics.classifier import FeatureExtractor, as_feature_extractor, check_images
 from keras_gans.metrics.distances import check_features, frechet_distance, kernel_distance
@@ -280,9 +281,7 @@ def evaluate_exported_generator(
     exactly what a service would serve. Conditional exports draw the classes
     in turn (0, 1, ..., 9, 0, ...) and also report `label_accuracy`.
     """
-    from keras_gans.callbacks.export import sample_exported_generator
-
-    images, metadata = sample_exported_generator(path, n=n, seed=seed)
+    images, metadata = export.sample_exported_generator(path, n=n, seed=seed)
     results = evaluate_generator(images, real_images, classifier, n=n, seed=seed, **evaluate_kwargs)
     if metadata["conditional"]:
         _, probabilities = as_feature_extractor(classifier)(images)
