@@ -44,6 +44,7 @@ import tensorflow as tf
 
 from keras_gans import __version__
 from keras_gans.data import to_uint8
+from keras_gans.signature import GeneratorSignature
 
 METADATA_FILENAME = "generator.json"
 
@@ -53,8 +54,8 @@ METADATA_FILENAME = "generator.json"
 # --------------------------------------------------------------------------
 
 
-def _describe_generator(gan_or_generator: keras.Model) -> tuple[keras.Model, dict]:
-    """Returns the network to export and the facts of `generator.json`."""
+def _describe_generator(gan_or_generator: keras.Model) -> tuple[keras.Model, GeneratorSignature, dict]:
+    """Returns the network to export, its signature and the facts of `generator.json`."""
     model = gan_or_generator
     if hasattr(model, "sampling_generator"):
         generator = model.sampling_generator
@@ -67,19 +68,16 @@ def _describe_generator(gan_or_generator: keras.Model) -> tuple[keras.Model, dic
         )
     else:
         generator = model
-    if not isinstance(generator, keras.Model) or len(generator.inputs or ()) not in (1, 2):
+    if not isinstance(generator, keras.Model):
         raise ValueError(
             "expected a GAN or a generator keras.Model with inputs z or [z, one_hot_labels], "
             f"received {type(generator).__name__}"
         )
-    conditional = len(generator.inputs) == 2
+    signature = GeneratorSignature.from_generator(generator)
     ema = getattr(model, "ema_generator", None) is not None
     loss_name = getattr(model, "loss_name", None)
     facts = {
-        "latent_dim": int(generator.inputs[0].shape[-1]),
-        "image_shape": [int(size) for size in generator.outputs[0].shape[1:]],
-        "conditional": conditional,
-        "num_classes": int(generator.inputs[1].shape[-1]) if conditional else None,
+        **signature.to_metadata(),
         "model_class": type(model).__name__,
         "objective": loss_name,
         "loss": loss_name,
@@ -87,7 +85,7 @@ def _describe_generator(gan_or_generator: keras.Model) -> tuple[keras.Model, dic
         "dataset": None,
         "epoch": None,
     }
-    return generator, facts
+    return generator, signature, facts
 
 
 def _check_finite_weights(generator: keras.Model) -> None:
@@ -106,8 +104,13 @@ def _check_labels(labels: tf.Tensor, num_classes: int, name: str) -> list:
     ]
 
 
-def _endpoints(generator: keras.Model, latent_dim: int, num_classes: int | None) -> dict:
-    """`{name: (fn, input_signature)}` of the two exported signatures."""
+def _endpoints(generator: keras.Model, signature: GeneratorSignature) -> dict:
+    """`{name: (fn, input_signature)}` of the two exported signatures.
+
+    They draw and check inside the SavedModel's graph, with TensorFlow ops, so
+    that callers without keras_gans get the same images and errors.
+    """
+    latent_dim, num_classes = signature.latent_dim, signature.num_classes
 
     def images_of(z, labels=None):
         inputs = z if labels is None else [z, tf.one_hot(labels, num_classes)]
@@ -200,7 +203,7 @@ def export_generator(
                     "refusing to delete it even with overwrite=True"
                 )
 
-    generator, facts = _describe_generator(gan_or_generator)
+    generator, signature, facts = _describe_generator(gan_or_generator)
     _check_finite_weights(generator)
     facts.update(
         keras_gans_version=__version__,
@@ -215,8 +218,8 @@ def export_generator(
 
     archive = keras.export.ExportArchive()
     archive.track(generator)
-    for name, (fn, signature) in _endpoints(generator, facts["latent_dim"], facts["num_classes"]).items():
-        archive.add_endpoint(name=name, fn=fn, input_signature=signature)
+    for name, (fn, input_signature) in _endpoints(generator, signature).items():
+        archive.add_endpoint(name=name, fn=fn, input_signature=input_signature)
 
     # Write next to the target, then swap it in: a failed export never
     # destroys the previous one.
@@ -269,34 +272,22 @@ def load_exported_generator(path: str | Path) -> tuple[Callable[..., np.ndarray]
     signature. `metadata` is the `generator.json` dict.
     """
     metadata = read_export_metadata(path)
+    signature = GeneratorSignature.from_metadata(metadata)
     saved_model = tf.saved_model.load(str(path))
-    latent_dim, conditional = metadata["latent_dim"], metadata["conditional"]
 
     def generate(z, labels=None) -> np.ndarray:
-        z = np.asarray(z, dtype=np.float32)
-        if z.ndim != 2 or z.shape[1] != latent_dim:
-            raise ValueError(f"z must have shape (n, {latent_dim}), received shape {z.shape}")
-        inputs = {"z": tf.constant(z)}
-        if conditional:
-            if labels is None:
-                raise ValueError("this generator is conditional: pass labels, one class per z")
-            labels = np.asarray(labels, dtype=np.int32)
-            if labels.shape != (z.shape[0],):
-                raise ValueError(f"labels must have shape ({z.shape[0]},), received shape {labels.shape}")
-            _check_label_values(labels, metadata["num_classes"], "labels")
-            inputs["labels"] = tf.constant(labels)
-        elif labels is not None:
-            raise ValueError("this generator is unconditional; received labels")
+        # serving_default has no default classes: a missing label is a mistake.
+        if signature.conditional and labels is None:
+            raise ValueError("this generator is conditional: pass labels, one class per z")
+        checked = signature.inputs(z, labels)
+        inputs = {"z": tf.constant(checked.z)}
+        if checked.labels is not None:
+            inputs["labels"] = tf.constant(checked.labels, tf.int32)
         # Referencing `saved_model` here (not just its signature) keeps its
         # variables alive as long as `generate` is.
         return saved_model.signatures["serving_default"](**inputs)["images"].numpy()
 
     return generate, metadata
-
-
-def _check_label_values(labels: np.ndarray, num_classes: int, name: str) -> None:
-    if np.any((labels < 0) | (labels >= num_classes)):
-        raise ValueError(f"{name} must be in [0, {num_classes}), received {np.unique(labels).tolist()}")
 
 
 def sample_exported_generator(
@@ -319,13 +310,13 @@ def sample_exported_generator(
     if n < 1:
         raise ValueError(f"n must be >= 1, received n={n}")
     metadata = read_export_metadata(path)
+    signature = GeneratorSignature.from_metadata(metadata)
+    if label is not None:
+        signature.labels(n, label, name="label")  # fails for a class the generator lacks
     inputs = {"n": tf.constant(n, tf.int32), "seed": tf.constant(seed, tf.int64)}
-    if metadata["conditional"]:
-        if label is not None:
-            _check_label_values(np.asarray(label), metadata["num_classes"], "label")
+    if signature.conditional:
+        # -1 asks the signature to cycle through the classes itself.
         inputs["label"] = tf.constant(-1 if label is None else label, tf.int32)
-    elif label is not None:
-        raise ValueError(f"this generator is unconditional; received label={label}")
     saved_model = tf.saved_model.load(str(path))
     images = saved_model.signatures["sample"](**inputs)["images"].numpy()
     return images, metadata
