@@ -27,6 +27,7 @@ from keras_gans.checks import check_positive_int
 # The grid functions lived here until they moved to keras_gans.grids; these
 # names stay importable from keras_gans.callbacks.images for one release.
 from keras_gans.grids import grid_pixel_size, grid_shape, make_image_grid, save_image_grid
+from keras_gans.signature import GeneratorSignature
 
 __all__ = [
     "GridNoise",
@@ -64,7 +65,7 @@ class GridNoise:
     def draw(
         cls, model: keras.Model, num_samples: int, seed: int | None, ncols: int | None = None
     ) -> GridNoise:
-        """Draws grid inputs for `model` from `np.random.default_rng(seed)`.
+        """Draws grid inputs for `model` with `GeneratorSignature.draw_inputs`.
 
         A conditional model gets one row per class and
         `ncols or ceil(num_samples / num_classes)` columns; other models a
@@ -73,31 +74,39 @@ class GridNoise:
         """
         if num_samples < 1:
             raise ValueError(f"num_samples must be >= 1, received num_samples={num_samples}")
-        if getattr(model, "conditional", False):
-            nrows = model.num_classes
+        signature = _signature(model)
+        if signature is not None and signature.conditional:
+            nrows = signature.num_classes
             ncols = ncols or math.ceil(num_samples / nrows)
         else:
             nrows, ncols = grid_shape(num_samples, ncols=ncols)
-        size = nrows * ncols
-        latent_dim = getattr(model, "latent_dim", None)
-        z = labels = None
-        if latent_dim is not None:
-            rng = np.random.default_rng(seed)
-            z = rng.standard_normal((size, latent_dim)).astype(np.float32)
-            if getattr(model, "conditional", False):
-                # Row r holds class r: (nrows,) -> (nrows * ncols,).
-                labels = np.repeat(np.arange(nrows, dtype=np.int32), ncols)
-        return cls(nrows, ncols, z, labels)
+        if signature is None:
+            return cls(nrows, ncols, None, None)
+        labels = None
+        if signature.conditional:
+            # Row r holds class r: (nrows,) -> (nrows * ncols,).
+            labels = np.repeat(np.arange(nrows, dtype=np.int32), ncols)
+        inputs = signature.draw_inputs(nrows * ncols, seed, labels)
+        return cls(nrows, ncols, inputs.z, inputs.labels)
 
     def generate(self, model: keras.Model) -> np.ndarray:
         """Images `(nrows * ncols, *image_shape)` in [-1, 1] from `model`."""
         if self.z is None:
             return keras.ops.convert_to_numpy(model.generate(self.nrows * self.ncols))
-        network = getattr(model, "sampling_generator", model)
-        inputs = tf.constant(self.z)
-        if self.labels is not None:
-            inputs = [inputs, tf.one_hot(self.labels, model.num_classes)]
-        return keras.ops.convert_to_numpy(network(inputs, training=False))
+        inputs = _signature(model).inputs(self.z, self.labels)
+        return keras.ops.convert_to_numpy(_network(model)(inputs.network_inputs, training=False))
+
+
+def _network(model: keras.Model) -> keras.Model:
+    """The generator that draws a model's samples (the EMA one when a GAN keeps it)."""
+    return getattr(model, "sampling_generator", model)
+
+
+def _signature(model: keras.Model) -> GeneratorSignature | None:
+    """The signature of `model`'s generator, or `None` for a model without a latent input."""
+    if getattr(model, "latent_dim", None) is None:
+        return None
+    return GeneratorSignature.from_generator(_network(model))
 
 
 # --------------------------------------------------------------------------
