@@ -11,24 +11,13 @@ from pathlib import Path
 
 import keras
 
-# The export functions lived here until they moved to keras_gans.export; these
-# names stay importable from keras_gans.callbacks.export for one release.
-from keras_gans.export import (
-    export_generator,
-    load_exported_generator,
-    next_free_dir,
-    read_export_metadata,
-    sample_exported_generator,
-)
-
-__all__ = [
-    "ExportGenerator",
-    "export_generator",
-    "load_exported_generator",
-    "next_free_dir",
-    "read_export_metadata",
-    "sample_exported_generator",
-]
+# The export functions lived here until they moved to keras_gans.export; they
+# stay importable from keras_gans.callbacks.export for one release (the "as"
+# form marks them as re-exported).
+from keras_gans.export import export_generator, next_free_dir
+from keras_gans.export import load_exported_generator as load_exported_generator
+from keras_gans.export import read_export_metadata as read_export_metadata
+from keras_gans.export import sample_exported_generator as sample_exported_generator
 
 
 class ExportGenerator(keras.callbacks.Callback):

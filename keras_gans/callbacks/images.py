@@ -24,21 +24,13 @@ from PIL import Image
 
 from keras_gans.checks import check_positive_int
 
-# The grid functions lived here until they moved to keras_gans.grids; these
-# names stay importable from keras_gans.callbacks.images for one release.
-from keras_gans.grids import grid_pixel_size, grid_shape, make_image_grid, save_image_grid
+# The grid functions lived here until they moved to keras_gans.grids; they stay
+# importable from keras_gans.callbacks.images for one release (the "as" form
+# marks them as re-exported).
+from keras_gans.grids import grid_pixel_size as grid_pixel_size
+from keras_gans.grids import grid_shape, make_image_grid, save_image_grid
 from keras_gans.signature import GeneratorSignature
 
-__all__ = [
-    "GridNoise",
-    "ImageGrid",
-    "SampleGrid",
-    "TensorBoardImages",
-    "grid_pixel_size",
-    "grid_shape",
-    "make_image_grid",
-    "save_image_grid",
-]
 # --------------------------------------------------------------------------
 # Fixed grid inputs
 # --------------------------------------------------------------------------
