@@ -98,10 +98,7 @@ class GAN(keras.Model):
         self.discriminator = discriminator
         # What the generator takes and makes: z size, classes, image shape.
         self.signature = GeneratorSignature.from_generator(generator)
-        self.conditional = self.signature.conditional
-        self.num_classes = self.signature.num_classes
-        self.image_shape = self.signature.image_shape
-        self.latent_dim = self._check_networks(latent_dim)
+        self._check_networks(latent_dim)
 
         n_critic = self.default_n_critic if n_critic is None else n_critic
         self.n_critic = check_positive_int("n_critic", n_critic)
@@ -123,8 +120,8 @@ class GAN(keras.Model):
         # build it by calling it on the training data (images, not z).
         self.built = True
 
-    def _check_networks(self, latent_dim: int | None) -> int:
-        """Checks that the two networks fit together; returns latent_dim."""
+    def _check_networks(self, latent_dim: int | None) -> None:
+        """Checks that the two networks fit together and match `latent_dim` if given."""
         generator, discriminator = self.generator, self.discriminator
         if len(discriminator.inputs) != len(generator.inputs):
             raise ValueError(
@@ -147,14 +144,33 @@ class GAN(keras.Model):
                     f"discriminator takes {d_classes}"
                 )
         if latent_dim is None:
-            return self.signature.latent_dim
+            return
         latent_dim = check_positive_int("latent_dim", latent_dim)
-        if latent_dim != self.signature.latent_dim:
+        if latent_dim != self.latent_dim:
             raise ValueError(
                 f"latent_dim={latent_dim} does not match the generator's input "
-                f"size {self.signature.latent_dim}"
+                f"size {self.latent_dim}"
             )
-        return latent_dim
+
+    @property
+    def latent_dim(self) -> int:
+        """Size of z, read from the generator."""
+        return self.signature.latent_dim
+
+    @property
+    def conditional(self) -> bool:
+        """Whether the generator takes `[z, labels]` (and the discriminator `[images, labels]`)."""
+        return self.signature.conditional
+
+    @property
+    def num_classes(self) -> int | None:
+        """Classes of a conditional GAN, else None."""
+        return self.signature.num_classes
+
+    @property
+    def image_shape(self) -> tuple[int, int, int]:
+        """`(height, width, channels)` of the generated images."""
+        return self.signature.image_shape
 
     # ------------------------------------------------------------------
     # Compilation

@@ -11,6 +11,7 @@ energy-based model) are sampled with `model.generate(n)` instead; their
 samples cannot use fixed noise, so their grids change from epoch to epoch even
 when the weights do not.
 """
+
 from __future__ import annotations
 
 import dataclasses
