@@ -176,12 +176,12 @@ def _run_train(args: argparse.Namespace) -> None:
 
 
 def _run_sample(args: argparse.Namespace) -> None:
-    from keras_gans import callbacks
+    from keras_gans import export, grids
 
-    images, metadata = callbacks.sample_exported_generator(
+    images, metadata = export.sample_exported_generator(
         args.saved_model, n=args.n, seed=args.seed, label=args.label
     )
-    path = callbacks.save_image_grid(images, args.out)
+    path = grids.save_image_grid(images, args.out)
     print(f"Wrote {args.n} samples of {metadata.get('objective', 'a generator')} to {path}")
 
 
@@ -212,9 +212,9 @@ def _run_train_classifier(args: argparse.Namespace) -> None:
 
 
 def _run_evaluate(args: argparse.Namespace) -> None:
-    from keras_gans import callbacks, data, metrics
+    from keras_gans import data, export, metrics
 
-    callbacks.read_export_metadata(args.saved_model)  # fails before any slow work
+    export.read_export_metadata(args.saved_model)  # fails before any slow work
     classifier = metrics.load_classifier(args.dataset, directory=args.classifiers)
     test_images, _ = data.load_arrays(args.dataset, split="test", limit=args.n)
     rows = {}

@@ -28,6 +28,8 @@ import keras
 import tensorflow as tf
 
 from keras_gans import distribution, losses
+from keras_gans.checks import check_positive_int
+from keras_gans.signature import GeneratorSignature
 
 
 def _replica_seed(seed_generator: keras.random.SeedGenerator) -> tf.Tensor:
@@ -94,17 +96,12 @@ class GAN(keras.Model):
         super().__init__(**kwargs)
         self.generator = generator
         self.discriminator = discriminator
-        self.conditional = len(generator.inputs) == 2
-        self.latent_dim = self._check_networks(latent_dim)
-        self.num_classes = generator.inputs[1].shape[-1] if self.conditional else None
-        self.image_shape = tuple(generator.outputs[0].shape[1:])
+        # What the generator takes and makes: z size, classes, image shape.
+        self.signature = GeneratorSignature.from_generator(generator)
+        self._check_networks(latent_dim)
 
         n_critic = self.default_n_critic if n_critic is None else n_critic
-        if not isinstance(n_critic, int) or n_critic < 1:
-            raise ValueError(
-                f"n_critic must be an integer >= 1, received n_critic={n_critic!r}"
-            )
-        self.n_critic = n_critic
+        self.n_critic = check_positive_int("n_critic", n_critic)
 
         if ema_decay is not None and not 0.0 < ema_decay < 1.0:
             raise ValueError(
@@ -123,8 +120,8 @@ class GAN(keras.Model):
         # build it by calling it on the training data (images, not z).
         self.built = True
 
-    def _check_networks(self, latent_dim: int | None) -> int:
-        """Checks that the two networks fit together; returns latent_dim."""
+    def _check_networks(self, latent_dim: int | None) -> None:
+        """Checks that the two networks fit together and match `latent_dim` if given."""
         generator, discriminator = self.generator, self.discriminator
         if len(discriminator.inputs) != len(generator.inputs):
             raise ValueError(
@@ -133,32 +130,47 @@ class GAN(keras.Model):
                 f"generator with {len(generator.inputs)} input(s) and a "
                 f"discriminator with {len(discriminator.inputs)}"
             )
-        image_shape = tuple(generator.outputs[0].shape[1:])
         accepted_shape = tuple(discriminator.inputs[0].shape[1:])
-        if image_shape != accepted_shape:
+        if self.image_shape != accepted_shape:
             raise ValueError(
-                f"the generator makes images of shape {image_shape} but the "
+                f"the generator makes images of shape {self.image_shape} but the "
                 f"discriminator accepts images of shape {accepted_shape}"
             )
         if self.conditional:
-            g_classes = generator.inputs[1].shape[-1]
             d_classes = discriminator.inputs[1].shape[-1]
-            if g_classes != d_classes:
+            if self.num_classes != d_classes:
                 raise ValueError(
-                    f"the generator takes {g_classes} classes but the "
+                    f"the generator takes {self.num_classes} classes but the "
                     f"discriminator takes {d_classes}"
                 )
-        model_latent_dim = generator.inputs[0].shape[-1]
         if latent_dim is None:
-            return model_latent_dim
-        if latent_dim <= 0:
-            raise ValueError(f"latent_dim must be > 0, received latent_dim={latent_dim}")
-        if latent_dim != model_latent_dim:
+            return
+        latent_dim = check_positive_int("latent_dim", latent_dim)
+        if latent_dim != self.latent_dim:
             raise ValueError(
                 f"latent_dim={latent_dim} does not match the generator's input "
-                f"size {model_latent_dim}"
+                f"size {self.latent_dim}"
             )
-        return latent_dim
+
+    @property
+    def latent_dim(self) -> int:
+        """Size of z, read from the generator."""
+        return self.signature.latent_dim
+
+    @property
+    def conditional(self) -> bool:
+        """Whether the generator takes `[z, labels]` (and the discriminator `[images, labels]`)."""
+        return self.signature.conditional
+
+    @property
+    def num_classes(self) -> int | None:
+        """Classes of a conditional GAN, else None."""
+        return self.signature.num_classes
+
+    @property
+    def image_shape(self) -> tuple[int, int, int]:
+        """`(height, width, channels)` of the generated images."""
+        return self.signature.image_shape
 
     # ------------------------------------------------------------------
     # Compilation
@@ -259,20 +271,17 @@ class GAN(keras.Model):
     def generate(self, n: int, labels=None) -> tf.Tensor:
         """Draws `n` images, shape `(n, *image_shape)`, values in [-1, 1].
 
-        For a conditional GAN, `labels` are `n` integer classes; when omitted,
-        classes cycle 0, 1, ..., num_classes - 1.
+        For a conditional GAN, `labels` are `n` integer classes or one class
+        for all; when omitted, classes cycle 0, 1, ..., num_classes - 1.
+        z comes from `sample_latent`, the model's own seed stream.
         """
         if n <= 0:
             raise ValueError(f"n must be > 0, received n={n}")
+        labels = self.signature.labels(n, labels)
         z = self.sample_latent(n)
-        if not self.conditional:
-            return self(z)
         if labels is None:
-            labels = tf.range(n) % self.num_classes
-        labels = tf.convert_to_tensor(labels)
-        if labels.shape != (n,):
-            raise ValueError(f"labels must have shape ({n},), received shape {labels.shape}")
-        return self([z, tf.one_hot(labels, self.num_classes)])
+            return self(z)
+        return self([z, self.signature.one_hot(labels)])
 
     # ------------------------------------------------------------------
     # Hooks the objectives override

@@ -9,18 +9,35 @@ probabilities in (0, 1) when built with a sigmoid output.
 Conditional models (built with `num_classes`) take a second input,
 "labels", holding one-hot class vectors `(batch, num_classes)`.
 
-`build_preset` builds the named architectures of `PRESETS`;
-`count_parameters` and `parameter_table` report their sizes.
+`build_preset` builds the named architectures of `PRESETS`, a table of
+builders and their arguments; `parameter_table` reports their sizes layer by
+layer (with `keras_gans.parameters`).
 """
 
 import dataclasses
 import inspect
 import math
 import numbers
-from collections.abc import Sequence
+import types
+from collections.abc import Callable, Mapping, Sequence
 
 import keras
 from keras import layers
+
+from keras_gans.checks import (
+    check_fraction,
+    check_image_shape,
+    check_positive_int,
+    check_positive_ints,
+    is_int,
+)
+
+# ParameterRow, ParameterTable and count_parameters lived here until they moved
+# to keras_gans.parameters; they stay importable from keras_gans.models for one
+# release (the "as" form marks them as re-exported).
+from keras_gans.parameters import ParameterRow as ParameterRow
+from keras_gans.parameters import ParameterTable, tabulate_parameters
+from keras_gans.parameters import count_parameters as count_parameters
 
 DEFAULT_IMAGE_SHAPE = (28, 28, 1)
 
@@ -30,66 +47,10 @@ DEFAULT_IMAGE_SHAPE = (28, 28, 1)
 # --------------------------------------------------------------------------
 
 
-def _is_int(value) -> bool:
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
-
-
-def _check_positive_int(name: str, value) -> int:
-    if not _is_int(value) or value <= 0:
-        raise ValueError(f"{name} must be an integer > 0, received {name}={value!r}")
-    return int(value)
-
-
-def _check_units(name: str, value) -> tuple[int, ...]:
-    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
-        raise ValueError(
-            f"{name} must be a sequence of integers > 0, received {name}={value!r}"
-        )
-    if not all(_is_int(units) and units > 0 for units in value):
-        raise ValueError(
-            f"{name} must be a sequence of integers > 0, received {name}={value!r}"
-        )
-    return tuple(int(units) for units in value)
-
-
-def _check_image_shape(value) -> tuple[int, int, int]:
-    if (
-        isinstance(value, (str, bytes))
-        or not isinstance(value, Sequence)
-        or len(value) != 3
-        or not all(_is_int(size) and size > 0 for size in value)
-    ):
-        raise ValueError(
-            "image_shape must be (height, width, channels) of integers > 0, "
-            f"received image_shape={value!r}"
-        )
-    return tuple(int(size) for size in value)
-
-
-def _check_slope(name: str, value) -> float:
-    if (
-        not isinstance(value, numbers.Real)
-        or isinstance(value, bool)
-        or not 0.0 <= value < 1.0
-    ):
-        raise ValueError(f"{name} must be a number in [0, 1), received {name}={value!r}")
-    return float(value)
-
-
-def _check_rate(name: str, value) -> float:
-    if (
-        not isinstance(value, numbers.Real)
-        or isinstance(value, bool)
-        or not 0.0 <= value < 1.0
-    ):
-        raise ValueError(f"{name} must be in [0, 1), received {name}={value!r}")
-    return float(value)
-
-
 def _check_num_classes(value) -> int | None:
     if value is None:
         return None
-    if not _is_int(value) or value < 2:
+    if not is_int(value) or value < 2:
         raise ValueError(
             f"num_classes must be None or an integer >= 2, received num_classes={value!r}"
         )
@@ -169,10 +130,10 @@ def mlp_generator(
         `keras.Model` mapping `(batch, latent_dim)` (and labels) to
         `(batch, *image_shape)` images in [-1, 1].
     """
-    latent_dim = _check_positive_int("latent_dim", latent_dim)
-    hidden_units = _check_units("hidden_units", hidden_units)
+    latent_dim = check_positive_int("latent_dim", latent_dim)
+    hidden_units = check_positive_ints("hidden_units", hidden_units)
     activation = _check_activation(activation)
-    image_shape = _check_image_shape(image_shape)
+    image_shape = check_image_shape(image_shape)
     num_classes = _check_num_classes(num_classes)
 
     inputs, x = _generator_inputs(latent_dim, num_classes)
@@ -212,10 +173,10 @@ def mlp_discriminator(
         `keras.Model` mapping `(batch, *image_shape)` (and labels) to
         `(batch, 1)` logits, or probabilities in (0, 1) with "sigmoid".
     """
-    hidden_units = _check_units("hidden_units", hidden_units)
-    leaky_relu_slope = _check_slope("leaky_relu_slope", leaky_relu_slope)
+    hidden_units = check_positive_ints("hidden_units", hidden_units)
+    leaky_relu_slope = check_fraction("leaky_relu_slope", leaky_relu_slope)
     output_activation = _check_output_activation(output_activation)
-    image_shape = _check_image_shape(image_shape)
+    image_shape = check_image_shape(image_shape)
     num_classes = _check_num_classes(num_classes)
 
     images = keras.Input(shape=image_shape, name="images")
@@ -290,10 +251,10 @@ def dcgan_generator(
         `keras.Model` mapping `(batch, latent_dim)` (and labels) to
         `(batch, *image_shape)` images in [-1, 1].
     """
-    latent_dim = _check_positive_int("latent_dim", latent_dim)
-    hidden_units = _check_units("hidden_units", hidden_units)
-    base_filters = _check_positive_int("base_filters", base_filters)
-    kernel_size = _check_positive_int("kernel_size", kernel_size)
+    latent_dim = check_positive_int("latent_dim", latent_dim)
+    hidden_units = check_positive_ints("hidden_units", hidden_units)
+    base_filters = check_positive_int("base_filters", base_filters)
+    kernel_size = check_positive_int("kernel_size", kernel_size)
     activation = _check_activation(activation)
     height, width, channels = _check_downsamplable_image_shape(image_shape)
     num_classes = _check_num_classes(num_classes)
@@ -359,12 +320,12 @@ def dcgan_discriminator(
         `keras.Model` mapping `(batch, *image_shape)` (and labels) to
         `(batch, 1)` logits.
     """
-    base_filters = _check_positive_int("base_filters", base_filters)
-    kernel_size = _check_positive_int("kernel_size", kernel_size)
-    hidden_units = _check_units("hidden_units", hidden_units)
-    leaky_relu_slope = _check_slope("leaky_relu_slope", leaky_relu_slope)
-    dropout_rate = _check_rate("dropout_rate", dropout_rate)
-    image_shape = _check_image_shape(image_shape)
+    base_filters = check_positive_int("base_filters", base_filters)
+    kernel_size = check_positive_int("kernel_size", kernel_size)
+    hidden_units = check_positive_ints("hidden_units", hidden_units)
+    leaky_relu_slope = check_fraction("leaky_relu_slope", leaky_relu_slope)
+    dropout_rate = check_fraction("dropout_rate", dropout_rate)
+    image_shape = check_image_shape(image_shape)
     num_classes = _check_num_classes(num_classes)
     size = min(image_shape[:2])
     for _ in range(2):
@@ -393,7 +354,7 @@ def dcgan_discriminator(
 
 
 def _check_downsamplable_image_shape(value) -> tuple[int, int, int]:
-    height, width, channels = _check_image_shape(value)
+    height, width, channels = check_image_shape(value)
     if height % 4 or width % 4:
         raise ValueError(
             "image height and width must be divisible by 4 for the two stride-2 "
@@ -407,30 +368,47 @@ def _check_downsamplable_image_shape(value) -> tuple[int, int, int]:
 # --------------------------------------------------------------------------
 
 
+def _arguments(**kwargs) -> Mapping[str, object]:
+    """Read-only builder arguments: a preset's table cannot be changed by a caller."""
+    return types.MappingProxyType(kwargs)
+
+
 @dataclasses.dataclass(frozen=True)
 class PresetSpec:
-    """Description of a named generator/discriminator pair.
+    """A named generator/discriminator pair, as data.
 
     Attributes:
         name: preset name, as passed to `build_preset`.
         latent_dim: default size of z.
-        conditional: whether both models take one-hot "labels" as a second
-            input.
-        from_logits: False when the discriminator ends in a sigmoid and
-            outputs probabilities.
-        default_objective: objective name for `keras_gans.losses.get_loss_pair`.
         description: one-line summary of the architecture.
+        generator, discriminator: the builders of the two networks.
+        generator_kwargs, discriminator_kwargs: their arguments, besides
+            `latent_dim`, `num_classes` and `name` that `build_preset` adds.
+        default_objective: objective name for `keras_gans.losses.get_loss_pair`
+            the architecture was designed for.
         num_classes: number of label classes of a conditional preset, else
             None.
     """
 
     name: str
     latent_dim: int
-    conditional: bool
-    from_logits: bool
-    default_objective: str
     description: str
+    generator: Callable[..., keras.Model]
+    generator_kwargs: Mapping[str, object] = dataclasses.field(hash=False)
+    discriminator: Callable[..., keras.Model]
+    discriminator_kwargs: Mapping[str, object] = dataclasses.field(hash=False)
+    default_objective: str = "non_saturating"
     num_classes: int | None = None
+
+    @property
+    def conditional(self) -> bool:
+        """Whether both models take one-hot "labels" as a second input."""
+        return self.num_classes is not None
+
+    @property
+    def from_logits(self) -> bool:
+        """False when the discriminator ends in a sigmoid and outputs probabilities."""
+        return self.discriminator_kwargs.get("output_activation") != "sigmoid"
 
 
 PRESETS: dict[str, PresetSpec] = {
@@ -439,73 +417,82 @@ PRESETS: dict[str, PresetSpec] = {
         PresetSpec(
             name="vanilla",
             latent_dim=96,
-            conditional=False,
-            from_logits=True,
-            default_objective="non_saturating",
             description=(
                 "CS231n-style MLP GAN. G: z(96) -> 1024 ReLU -> 1024 ReLU -> 784 "
                 "tanh. D: 784 -> 256 LeakyReLU(0.01) -> 256 LeakyReLU(0.01) -> 1 logit."
             ),
+            generator=mlp_generator,
+            generator_kwargs=_arguments(hidden_units=(1024, 1024), activation="relu"),
+            discriminator=mlp_discriminator,
+            discriminator_kwargs=_arguments(hidden_units=(256, 256), leaky_relu_slope=0.01),
         ),
         PresetSpec(
             name="wgan_gp",
             latent_dim=100,
-            conditional=False,
-            from_logits=True,
-            default_objective="wasserstein",
             description=(
                 "MLP WGAN-GP. G: z(100) -> 256 -> 512 -> 1024 -> 784 tanh, "
                 "LeakyReLU(0.2). D (critic): 784 -> 512 -> 256 -> 1, LeakyReLU(0.2), "
                 "no output activation."
             ),
+            generator=mlp_generator,
+            generator_kwargs=_arguments(hidden_units=(256, 512, 1024), activation=0.2),
+            discriminator=mlp_discriminator,
+            discriminator_kwargs=_arguments(hidden_units=(512, 256), leaky_relu_slope=0.2),
+            default_objective="wasserstein",
         ),
         PresetSpec(
             name="batchnorm_mlp",
             latent_dim=100,
-            conditional=False,
-            from_logits=False,
-            default_objective="non_saturating",
             description=(
                 "MLP GAN with batch norm. G: z(100) -> [Dense -> BatchNorm -> "
                 "LeakyReLU(0.2)] x (256, 512, 1024) -> 784 tanh. D: 784 -> 512 -> 256 "
                 "-> 1, LeakyReLU(0.2), sigmoid output (probabilities)."
             ),
+            generator=mlp_generator,
+            generator_kwargs=_arguments(hidden_units=(256, 512, 1024), activation=0.2, batch_norm=True),
+            discriminator=mlp_discriminator,
+            discriminator_kwargs=_arguments(
+                hidden_units=(512, 256), leaky_relu_slope=0.2, output_activation="sigmoid"
+            ),
         ),
         PresetSpec(
             name="dcgan",
             latent_dim=96,
-            conditional=False,
-            from_logits=True,
-            default_objective="non_saturating",
             description=(
                 "DCGAN of the CS231n GAN assignment. G: z(96) -> 1024 -> 7x7x128 -> ConvT "
                 "14x14x64 -> ConvT 28x28x1 tanh, ReLU then BatchNorm. D: Conv 5x5 32 -> "
                 "pool -> Conv 5x5 64 -> pool -> 1024 -> 1 logit, LeakyReLU(0.01)."
             ),
+            generator=dcgan_generator,
+            generator_kwargs=_arguments(),
+            discriminator=dcgan_discriminator,
+            discriminator_kwargs=_arguments(),
         ),
         PresetSpec(
             name="conditional_dcgan",
             latent_dim=96,
-            conditional=True,
-            from_logits=True,
-            default_objective="non_saturating",
             description=(
                 "The dcgan preset, conditional: one-hot label(10) joined to z in G and to "
                 "the convolution features in D."
             ),
+            generator=dcgan_generator,
+            generator_kwargs=_arguments(),
+            discriminator=dcgan_discriminator,
+            discriminator_kwargs=_arguments(),
             num_classes=10,
         ),
         PresetSpec(
             name="conditional_mlp",
             latent_dim=100,
-            conditional=True,
-            from_logits=True,
-            default_objective="non_saturating",
             description=(
                 "Conditional MLP GAN. G: [z(100), one-hot label(10)] -> 110 -> 256 -> "
                 "512 -> 1024 LeakyReLU(0.2) -> 784 tanh. D: [784 pixels, label(10)] "
                 "-> 794 -> 512 -> 256 -> 1 logit, LeakyReLU(0.2)."
             ),
+            generator=mlp_generator,
+            generator_kwargs=_arguments(hidden_units=(256, 512, 1024), activation=0.2),
+            discriminator=mlp_discriminator,
+            discriminator_kwargs=_arguments(hidden_units=(512, 256), leaky_relu_slope=0.2),
             num_classes=10,
         ),
     )
@@ -525,41 +512,6 @@ def get_preset(name: str) -> PresetSpec:
             f"Unknown preset {name!r}; known presets: {', '.join(PRESETS)}"
         )
     return PRESETS[key]
-
-
-def _preset_builders(spec: PresetSpec, latent_dim: int):
-    """Returns ((generator builder, kwargs), (discriminator builder, kwargs))."""
-    if spec.name == "vanilla":
-        return (
-            (mlp_generator, dict(latent_dim=latent_dim, hidden_units=(1024, 1024),
-                                 activation="relu")),
-            (mlp_discriminator, dict(hidden_units=(256, 256), leaky_relu_slope=0.01)),
-        )
-    if spec.name == "wgan_gp":
-        return (
-            (mlp_generator, dict(latent_dim=latent_dim, hidden_units=(256, 512, 1024),
-                                 activation=0.2)),
-            (mlp_discriminator, dict(hidden_units=(512, 256), leaky_relu_slope=0.2)),
-        )
-    if spec.name == "batchnorm_mlp":
-        return (
-            (mlp_generator, dict(latent_dim=latent_dim, hidden_units=(256, 512, 1024),
-                                 activation=0.2, batch_norm=True)),
-            (mlp_discriminator, dict(hidden_units=(512, 256), leaky_relu_slope=0.2,
-                                     output_activation="sigmoid")),
-        )
-    if spec.name in ("dcgan", "conditional_dcgan"):
-        return (
-            (dcgan_generator, dict(latent_dim=latent_dim, num_classes=spec.num_classes)),
-            (dcgan_discriminator, dict(num_classes=spec.num_classes)),
-        )
-    # conditional_mlp
-    return (
-        (mlp_generator, dict(latent_dim=latent_dim, hidden_units=(256, 512, 1024),
-                             activation=0.2, num_classes=spec.num_classes)),
-        (mlp_discriminator, dict(hidden_units=(512, 256), leaky_relu_slope=0.2,
-                                 num_classes=spec.num_classes)),
-    )
 
 
 def build_preset(
@@ -588,10 +540,12 @@ def build_preset(
     """
     spec = get_preset(name)
     latent_dim = spec.latent_dim if latent_dim is None else latent_dim
-    latent_dim = _check_positive_int("latent_dim", latent_dim)
-    (g_builder, g_kwargs), (d_builder, d_kwargs) = _preset_builders(spec, latent_dim)
-    g_kwargs["name"] = f"{spec.name}_generator"
-    d_kwargs["name"] = f"{spec.name}_discriminator"
+    latent_dim = check_positive_int("latent_dim", latent_dim)
+    g_builder, d_builder = spec.generator, spec.discriminator
+    g_kwargs = {**spec.generator_kwargs, "latent_dim": latent_dim, "name": f"{spec.name}_generator"}
+    d_kwargs = {**spec.discriminator_kwargs, "name": f"{spec.name}_discriminator"}
+    if spec.conditional:
+        g_kwargs["num_classes"] = d_kwargs["num_classes"] = spec.num_classes
 
     # latent_dim has its own argument; num_classes would make an unconditional
     # preset conditional, contradicting its PresetSpec.
@@ -623,71 +577,8 @@ def build_preset(
 
 
 # --------------------------------------------------------------------------
-# Parameter counts
+# Parameter table of a preset
 # --------------------------------------------------------------------------
-
-
-def _trainable_size(weights) -> int:
-    return sum(math.prod(weight.shape) for weight in weights)
-
-
-def count_parameters(model: keras.Model) -> int:
-    """Number of trainable parameters of a model (BN moving statistics excluded)."""
-    return int(_trainable_size(model.trainable_weights))
-
-
-@dataclasses.dataclass(frozen=True)
-class ParameterRow:
-    """Trainable parameters of one layer, one count per latent_dim."""
-
-    model: str
-    layer: str
-    counts: tuple[int, ...]
-
-    @property
-    def growth(self) -> tuple[int, ...]:
-        """Each count minus the count at the first latent_dim."""
-        return tuple(count - self.counts[0] for count in self.counts)
-
-
-@dataclasses.dataclass(frozen=True)
-class ParameterTable:
-    """Per-layer trainable parameter counts of a preset for several latent_dims.
-
-    `str(table)` formats it as text; `rows` holds the numbers. Layers without
-    weights are left out.
-    """
-
-    preset: str
-    latent_dims: tuple[int, ...]
-    rows: tuple[ParameterRow, ...]
-
-    def total(self, model: str) -> tuple[int, ...]:
-        """Total counts of "generator" or "discriminator", one per latent_dim."""
-        counts = [row.counts for row in self.rows if row.model == model]
-        return tuple(sum(column) for column in zip(*counts))
-
-    def __str__(self) -> str:
-        base = self.latent_dims[0]
-        header = ["model", "layer"] + [f"latent_dim={d}" for d in self.latent_dims]
-        header += [f"growth {base}->{d}" for d in self.latent_dims[1:]]
-        lines = [header]
-        for model in ("generator", "discriminator"):
-            model_rows = [row for row in self.rows if row.model == model]
-            model_rows.append(ParameterRow(model, "TOTAL", self.total(model)))
-            for row in model_rows:
-                lines.append(
-                    [row.model, row.layer]
-                    + [f"{count:,}" for count in row.counts]
-                    + [f"{grow:+,}" for grow in row.growth[1:]]
-                )
-        widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
-        text = [f"Trainable parameters of preset {self.preset!r}"]
-        for line in lines:
-            cells = [line[0].ljust(widths[0]), line[1].ljust(widths[1])]
-            cells += [cell.rjust(width) for cell, width in zip(line[2:], widths[2:])]
-            text.append("  ".join(cells))
-        return "\n".join(text)
 
 
 def parameter_table(
@@ -705,21 +596,10 @@ def parameter_table(
         **overrides: passed to `build_preset`.
 
     Returns:
-        A `ParameterTable`; print it for a text table.
+        A `ParameterTable` (`keras_gans.parameters`); print it for a text table.
     """
-    latent_dims = _check_units("latent_dims", latent_dims)
+    latent_dims = check_positive_ints("latent_dims", latent_dims)
     if not latent_dims:
         raise ValueError(f"latent_dims must not be empty, received latent_dims={latent_dims!r}")
-    counts: dict[tuple[str, str], list[int]] = {}
-    for latent_dim in latent_dims:
-        generator, discriminator = build_preset(preset, latent_dim=latent_dim, **overrides)
-        for model_kind, model in (("generator", generator), ("discriminator", discriminator)):
-            for layer in model.layers:
-                if layer.trainable_weights:
-                    key = (model_kind, layer.name)
-                    counts.setdefault(key, []).append(_trainable_size(layer.trainable_weights))
-    rows = tuple(
-        ParameterRow(model=model_kind, layer=layer_name, counts=tuple(layer_counts))
-        for (model_kind, layer_name), layer_counts in counts.items()
-    )
-    return ParameterTable(preset=get_preset(preset).name, latent_dims=latent_dims, rows=rows)
+    pairs = [build_preset(preset, latent_dim=latent_dim, **overrides) for latent_dim in latent_dims]
+    return tabulate_parameters(get_preset(preset).name, latent_dims, pairs)

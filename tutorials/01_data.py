@@ -34,7 +34,7 @@ from matplotlib.figure import Figure
 from PIL import Image, ImageDraw
 
 from keras_gans import data, metrics, models
-from keras_gans.callbacks import save_image_grid
+from keras_gans.grids import save_image_grid
 
 args = _common.start(_common.parser(__file__, epochs=1))
 files = []

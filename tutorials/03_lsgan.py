@@ -34,7 +34,7 @@ import tensorflow as tf
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from keras_gans import callbacks, data, gans, losses, metrics, models
+from keras_gans import callbacks, data, gans, grids, losses, metrics, models
 
 args = _common.start(_common.parser(__file__, epochs=5))
 files = []
@@ -146,7 +146,7 @@ evaluation = dict(n=n, kid_subsets=10 if args.quick else 100)
 
 # What real digits score at the same n: the scale against which to read the rest.
 rows = {"real (train vs test)": metrics.reference_metrics(extractor, **evaluation)}
-grids = {}
+sample_grids = {}
 for name, gan in (("vanilla", vanilla), ("lsgan", lsgan)):
     samples, _ = metrics.generate_samples(gan.generator, n, seed=args.seed)
     _, probabilities = extractor(samples)
@@ -157,7 +157,7 @@ for name, gan in (("vanilla", vanilla), ("lsgan", lsgan)):
     )
     files.append(f"{name}_class_histogram.png")
     rows[name] = metrics.evaluate_generator(samples, test_images, extractor, **evaluation)
-    grids[name] = callbacks.make_image_grid(samples[:64], nrows=8, ncols=8)
+    sample_grids[name] = grids.make_image_grid(samples[:64], nrows=8, ncols=8)
     print(f"{name}: digit fractions {np.round(histogram.fractions, 3).tolist()}")
 
 print()
@@ -184,7 +184,7 @@ vs squared error); only their trends are.
 figure = Figure(figsize=(9, 7.5), layout="constrained")
 axes = figure.subplots(2, 2, height_ratios=(2, 1))
 for column, (name, history) in enumerate((("vanilla", vanilla_history), ("lsgan", lsgan_history))):
-    axes[0, column].imshow(grids[name], cmap="gray", vmin=0, vmax=255)
+    axes[0, column].imshow(sample_grids[name], cmap="gray", vmin=0, vmax=255)
     axes[0, column].set_title(f"{name}: FD {rows[name]['frechet_distance']:.2f}, "
                               f"confidence {rows[name]['mean_confidence']:.2f}")
     axes[0, column].set_axis_off()

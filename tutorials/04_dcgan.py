@@ -34,7 +34,7 @@ import _common  # noqa: I001  (must come before keras)
 import keras
 import numpy as np
 
-from keras_gans import callbacks, data, gans, metrics, models
+from keras_gans import callbacks, data, gans, metrics, models, parameters
 
 parser = _common.parser(__file__, epochs=2)
 parser.add_argument("--data-dir", help="TFDS data dir or folder of Fashion-MNIST IDX files")
@@ -69,8 +69,8 @@ themselves are small.
 """
 
 mlp_generator, _ = models.build_preset("vanilla")
-print(f"\ntrainable parameters: DCGAN generator {models.count_parameters(generator):,}, "
-      f"MLP generator of tutorial 02 {models.count_parameters(mlp_generator):,}")
+print(f"\ntrainable parameters: DCGAN generator {parameters.count_parameters(generator):,}, "
+      f"MLP generator of tutorial 02 {parameters.count_parameters(mlp_generator):,}")
 
 """
 ## The datasets

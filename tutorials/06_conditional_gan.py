@@ -29,7 +29,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from keras_gans import callbacks, data, gans, metrics, models
+from keras_gans import callbacks, data, gans, grids, metrics, models
 
 args = _common.start(_common.parser(__file__, epochs=8))
 files = []
@@ -125,7 +125,7 @@ z_rows = np.random.default_rng(args.seed).standard_normal((len(pairs), gan.laten
 z = np.repeat(z_rows, steps, axis=0)
 labels = np.concatenate([(1 - t) * eye[a] + t * eye[b] for a, b in pairs])
 interpolation = gan.generator.predict([z, labels], verbose=0)
-callbacks.save_image_grid(interpolation, args.out / "class_interpolation.png", nrows=len(pairs), ncols=steps)
+grids.save_image_grid(interpolation, args.out / "class_interpolation.png", nrows=len(pairs), ncols=steps)
 files.append("class_interpolation.png")
 predicted_along = extractor.predict_classes(interpolation).reshape(len(pairs), steps)
 for (a, b), row in zip(pairs, predicted_along):
@@ -143,7 +143,7 @@ style_z = np.random.default_rng(args.seed + 1).standard_normal((6, gan.latent_di
 style_images = gan.generator.predict(
     [np.repeat(style_z, 10, axis=0), np.tile(eye, (len(style_z), 1))], verbose=0
 )
-callbacks.save_image_grid(style_images, args.out / "style_grid.png", nrows=len(style_z), ncols=10)
+grids.save_image_grid(style_images, args.out / "style_grid.png", nrows=len(style_z), ncols=10)
 files.append("style_grid.png")
 
 """
@@ -169,7 +169,7 @@ base_z = np.random.default_rng(args.seed + 2).standard_normal((10, gan.latent_di
 # Row d: digit d with one fixed z, moved along the bold direction.
 edited_z = (base_z[:, None, :] + alphas[None, :, None] * bold).reshape(-1, gan.latent_dim)
 edited = gan.generator.predict([edited_z, np.repeat(eye, len(alphas), axis=0)], verbose=0)
-callbacks.save_image_grid(edited, args.out / "latent_arithmetic.png", nrows=10, ncols=len(alphas))
+grids.save_image_grid(edited, args.out / "latent_arithmetic.png", nrows=10, ncols=len(alphas))
 files.append("latent_arithmetic.png")
 mean_ink = ((edited.reshape(10, len(alphas), -1) + 1) / 2).mean(axis=(0, 2))
 print("mean ink along z + alpha * bold: " + ", ".join(f"{a:+.1f}: {v:.3f}" for a, v in zip(alphas, mean_ink)))

@@ -35,7 +35,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from keras_gans import callbacks, data, ebm, metrics
+from keras_gans import callbacks, data, ebm, grids, metrics
 
 parser = _common.parser(__file__, epochs=3)
 parser.add_argument("--limit", type=int, help="training digits (default all 60,000; 256 with --quick)")
@@ -143,7 +143,7 @@ print(f"last epoch: real energy {history.history['real_energy'][-1]:+.3f}, "
 
 buffer = keras.ops.convert_to_numpy(model.replay_buffer)
 chosen = np.random.default_rng(args.seed).choice(len(buffer), 100, replace=False)
-callbacks.save_image_grid(buffer[chosen], args.out / "buffer_samples.png", nrows=10, ncols=10)
+grids.save_image_grid(buffer[chosen], args.out / "buffer_samples.png", nrows=10, ncols=10)
 files.append("buffer_samples.png")
 
 """
@@ -166,8 +166,8 @@ n_chains = 50 if args.quick else 200
 final, intermediate = model.generate(n_chains, steps=final_steps, return_steps=step_counts[:-1])
 intermediate[final_steps] = final
 rows = np.concatenate([intermediate[steps][:10] for steps in shown])
-callbacks.save_image_grid(rows, args.out / "mcmc_steps.png", nrows=len(shown), ncols=10)
-callbacks.save_image_grid(final[:100], args.out / "samples.png", ncols=10)
+grids.save_image_grid(rows, args.out / "mcmc_steps.png", nrows=len(shown), ncols=10)
+grids.save_image_grid(final[:100], args.out / "samples.png", ncols=10)
 files += ["mcmc_steps.png", "samples.png"]
 
 """
@@ -248,7 +248,7 @@ probes = {
     "invert": ebm.invert(test_images[:8]),
     "overlay (max)": ebm.overlay(test_images[:16], "max", seed=args.seed)[:8],
 }
-callbacks.save_image_grid(np.concatenate(list(probes.values())), args.out / "ood_probes.png",
+grids.save_image_grid(np.concatenate(list(probes.values())), args.out / "ood_probes.png",
                           nrows=len(probes), ncols=8)
 files.append("ood_probes.png")
 print("rows of ood_probes.png, with their mean score: "

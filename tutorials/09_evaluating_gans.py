@@ -36,7 +36,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from keras_gans import callbacks, data, gans, metrics, models
+from keras_gans import callbacks, data, gans, grids, metrics, models
 
 parser = _common.parser(__file__, epochs=4)
 parser.add_argument("--n", type=int, help="samples per evaluation (default 5000, 200 with --quick)")
@@ -156,8 +156,8 @@ collapsed_z = centres[rng.integers(0, 3, size=n)] + 0.1 * rng.standard_normal((n
 collapsed = vanilla.predict(collapsed_z.astype("float32"), verbose=0)
 healthy, _ = metrics.generate_samples(vanilla, n, seed=args.seed)
 rows["collapsed (3 modes)"] = metrics.evaluate_generator(collapsed, test_images, extractor, **evaluation)
-callbacks.save_image_grid(collapsed[:64], args.out / "collapsed_samples.png", nrows=8, ncols=8)
-callbacks.save_image_grid(healthy[:64], args.out / "healthy_samples.png", nrows=8, ncols=8)
+grids.save_image_grid(collapsed[:64], args.out / "collapsed_samples.png", nrows=8, ncols=8)
+grids.save_image_grid(healthy[:64], args.out / "healthy_samples.png", nrows=8, ncols=8)
 for label, images in (("healthy", healthy), ("collapsed", collapsed)):
     metrics.plot_class_histogram(extractor(images)[1], str(args.out / f"class_histogram_{label}.png"),
                                  title=f"vanilla GAN, {label}: {n} samples")

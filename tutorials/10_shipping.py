@@ -37,7 +37,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from keras_gans import callbacks, data, gans, models
+from keras_gans import callbacks, data, export, gans, grids, models
 
 args = _common.start(_common.parser(__file__, epochs=5))
 files = []
@@ -77,7 +77,7 @@ classes, versions. `overwrite=True` replaces a previous export of this
 tutorial (never anything that is not an export).
 """
 
-export_dir = callbacks.export_generator(
+export_dir = export.export_generator(
     gan, args.out / "generator", metadata={"dataset": "mnist", "epoch": args.epochs}, overwrite=True
 )
 for path in sorted(export_dir.rglob("*")):
@@ -149,7 +149,7 @@ difference = float(np.abs(served - expected).max())
 print(f"max |served - trained| = {difference:.2e}")
 if difference > 1e-5:
     raise AssertionError(f"the export does not reproduce the trained generator (max difference {difference})")
-callbacks.save_image_grid(served, args.out / "served_by_tensorflow.png", nrows=2, ncols=10)
+grids.save_image_grid(served, args.out / "served_by_tensorflow.png", nrows=2, ncols=10)
 files.append("served_by_tensorflow.png")
 
 """
@@ -176,8 +176,8 @@ sevens = handle({"n": 20, "seed": 42, "label": 7})
 print(f"response: {sevens.dtype} {sevens.shape}, pixel range [{sevens.min()}, {sevens.max()}]")
 print(f"same request, same images: {np.array_equal(sevens, handle({'n': 20, 'seed': 42, 'label': 7}))}; "
       f"another seed differs: {not np.array_equal(sevens, handle({'n': 20, 'seed': 43, 'label': 7}))}")
-callbacks.save_image_grid(sevens, args.out / "served_sevens.png", nrows=2, ncols=10)
-callbacks.save_image_grid(handle({"n": 30, "seed": 0}), args.out / "served_all_digits.png", nrows=3, ncols=10)
+grids.save_image_grid(sevens, args.out / "served_sevens.png", nrows=2, ncols=10)
+grids.save_image_grid(handle({"n": 30, "seed": 0}), args.out / "served_all_digits.png", nrows=3, ncols=10)
 files += ["served_sevens.png", "served_all_digits.png"]
 
 """
@@ -211,9 +211,9 @@ command line draws a grid:
     python -m keras_gans sample tutorial_outputs/10_shipping/generator --n 100 --label 3 --out threes.png
 """
 
-generate, _ = callbacks.load_exported_generator(export_dir)
+generate, _ = export.load_exported_generator(export_dir)
 print(f"load_exported_generator agrees: {np.allclose(generate(z, labels), served, atol=1e-6)}")
-threes, _ = callbacks.sample_exported_generator(export_dir, n=10, seed=1, label=3)
+threes, _ = export.sample_exported_generator(export_dir, n=10, seed=1, label=3)
 print(f"sample_exported_generator(label=3): {threes.shape} {threes.dtype}")
 
 _common.finish(args, files)

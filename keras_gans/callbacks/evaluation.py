@@ -8,6 +8,7 @@ import keras
 import numpy as np
 
 from keras_gans import metrics
+from keras_gans.checks import check_positive_int
 
 DEFAULT_METRICS = (
     "frechet_distance", "classes_covered", "min_class_fraction", "class_kl", "mean_confidence",
@@ -45,13 +46,11 @@ class SampleQuality(keras.callbacks.Callback):
         seed: int = 0,
     ):
         super().__init__()
-        if every_n_epochs < 1:
-            raise ValueError(f"every_n_epochs must be >= 1, received every_n_epochs={every_n_epochs}")
+        self.every_n_epochs = check_positive_int("every_n_epochs", every_n_epochs)
         if num_samples < 2:
             raise ValueError(f"num_samples must be >= 2, received num_samples={num_samples}")
         self.extractor = metrics.as_feature_extractor(classifier)
         self.real_images = real_images[:num_samples]
-        self.every_n_epochs = every_n_epochs
         self.num_samples = num_samples
         self.metric_names = tuple(metric_names)
         self.seed = seed

@@ -1,14 +1,9 @@
-"""Image grids of generated samples: a PNG writer and the callbacks that use it.
+"""Callbacks that draw grids of generated samples during training.
 
-`save_image_grid` writes a batch of images as one PNG of an exact, predictable
-size (Pillow, nearest-neighbour upscaling, no resampling blur):
-
-    width  = ncols * image_width  * scale + (ncols + 1) * padding
-    height = nrows * image_height * scale + (nrows + 1) * padding
-
-(`grid_pixel_size` computes it). `ImageGrid` writes one grid per epoch from
-a fixed noise batch, `SampleGrid` a 10x10 grid of fresh samples when training
-ends and `TensorBoardImages` sends the per-epoch grid to TensorBoard.
+`ImageGrid` writes one grid per epoch from a fixed noise batch, `SampleGrid`
+a 10x10 grid of fresh samples when training ends and `TensorBoardImages`
+sends the per-epoch grid to TensorBoard. The grids themselves (layout, exact
+pixel size, PNG writing) are `keras_gans.grids`.
 
 Samples come from `model.sampling_generator` (the EMA generator when the GAN
 keeps one). Models without a latent input (no `latent_dim`, e.g. the
@@ -21,7 +16,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Sequence
 from pathlib import Path
 
 import keras
@@ -29,154 +23,14 @@ import numpy as np
 import tensorflow as tf
 from PIL import Image
 
-from keras_gans.data import to_uint8
+from keras_gans.checks import check_positive_int
 
-# --------------------------------------------------------------------------
-# Grids as arrays and PNG files
-# --------------------------------------------------------------------------
-
-
-def _grid_pixels(images) -> np.ndarray:
-    """uint8 pixels of images in [-1, 1] (uint8 passes through unchanged).
-
-    Raises:
-        ValueError: if the images are not real numbers or hold NaN/inf, which
-            would otherwise draw as silently black or white pixels.
-    """
-    images = np.asarray(images)
-    if images.dtype == np.uint8:
-        return images
-    if not np.issubdtype(images.dtype, np.number) or np.issubdtype(images.dtype, np.complexfloating):
-        raise ValueError(f"images must be real numbers, received dtype {images.dtype}")
-    if not np.all(np.isfinite(images)):
-        raise ValueError(
-            f"images must be finite, received {np.sum(~np.isfinite(images))} NaN/inf values"
-        )
-    return to_uint8(images)
-
-
-def grid_shape(num_images: int, nrows: int | None = None, ncols: int | None = None) -> tuple[int, int]:
-    """Rows and columns of a grid holding `num_images` images.
-
-    With neither given the grid is as square as possible:
-    `ncols = ceil(sqrt(num_images))`, `nrows = ceil(num_images / ncols)`.
-    With one given, the other is the smallest that fits all images.
-
-    Raises:
-        ValueError: if `nrows * ncols < num_images` or a size is < 1.
-    """
-    if num_images < 1:
-        raise ValueError(f"num_images must be >= 1, received num_images={num_images}")
-    for name, value in (("nrows", nrows), ("ncols", ncols)):
-        if value is not None and value < 1:
-            raise ValueError(f"{name} must be >= 1, received {name}={value}")
-    if nrows is None and ncols is None:
-        ncols = math.ceil(math.sqrt(num_images))
-    if nrows is None:
-        nrows = math.ceil(num_images / ncols)
-    if ncols is None:
-        ncols = math.ceil(num_images / nrows)
-    if nrows * ncols < num_images:
-        raise ValueError(
-            f"a grid of nrows={nrows} x ncols={ncols} holds {nrows * ncols} images, "
-            f"received {num_images}"
-        )
-    return nrows, ncols
-
-
-def grid_pixel_size(
-    image_shape: Sequence[int], nrows: int, ncols: int, padding: int = 2, scale: int = 2
-) -> tuple[int, int]:
-    """`(height, width)` in pixels of a grid of images of `image_shape` (h, w[, c])."""
-    height, width = image_shape[0], image_shape[1]
-    return (
-        nrows * height * scale + (nrows + 1) * padding,
-        ncols * width * scale + (ncols + 1) * padding,
-    )
-
-
-def make_image_grid(
-    images,
-    nrows: int | None = None,
-    ncols: int | None = None,
-    padding: int = 2,
-    scale: int = 2,
-    pad_value: float = 0.0,
-) -> np.ndarray:
-    """Tiles images into one uint8 picture, row by row.
-
-    Args:
-        images: `(n, height, width, channels)` with 1 or 3 channels, or
-            `(n, height, width)`; float in [-1, 1] (clipped) or uint8 in
-            [0, 255].
-        nrows, ncols: grid size (see `grid_shape`); cells past the last
-            image are left at `pad_value`.
-        padding: pixels between tiles and around the border, >= 0.
-        scale: integer upscaling of every image (each pixel becomes a
-            `scale x scale` block), >= 1.
-        pad_value: colour of the padding and empty cells, in [-1, 1]
-            (0 is mid-grey).
-
-    Returns:
-        uint8 array `(grid_height, grid_width, channels)`, sizes as in
-        `grid_pixel_size`.
-    """
-    images = np.asarray(images)
-    if images.ndim == 3:
-        images = images[..., np.newaxis]
-    if images.ndim != 4 or images.shape[-1] not in (1, 3) or images.shape[0] == 0:
-        raise ValueError(
-            "images must have shape (n, height, width, channels) with n >= 1 and "
-            f"1 or 3 channels, received shape {images.shape}"
-        )
-    if not isinstance(scale, int) or scale < 1:
-        raise ValueError(f"scale must be an integer >= 1, received scale={scale!r}")
-    if not isinstance(padding, int) or padding < 0:
-        raise ValueError(f"padding must be an integer >= 0, received padding={padding!r}")
-    pixels = _grid_pixels(images)
-    num_images, height, width, channels = pixels.shape
-    nrows, ncols = grid_shape(num_images, nrows, ncols)
-    # Nearest-neighbour upscaling: (n, h, w, c) -> (n, h * scale, w * scale, c).
-    pixels = pixels.repeat(scale, axis=1).repeat(scale, axis=2)
-    tile_height, tile_width = height * scale, width * scale
-    grid_height, grid_width = grid_pixel_size((height, width), nrows, ncols, padding, scale)
-    grid = np.full((grid_height, grid_width, channels), _grid_pixels(np.float32(pad_value)), np.uint8)
-    for index, tile in enumerate(pixels):
-        row, col = divmod(index, ncols)
-        top = padding + row * (tile_height + padding)
-        left = padding + col * (tile_width + padding)
-        grid[top : top + tile_height, left : left + tile_width] = tile
-    return grid
-
-
-def save_image_grid(
-    images,
-    path: str | Path,
-    nrows: int | None = None,
-    ncols: int | None = None,
-    padding: int = 2,
-    scale: int = 2,
-    pad_value: float = 0.0,
-) -> Path:
-    """Writes images as one PNG grid, creating the folder if needed.
-
-    The PNG is greyscale for 1-channel images, RGB for 3 channels, and
-    exactly `width = ncols * w * scale + (ncols + 1) * padding` by
-    `height = nrows * h * scale + (nrows + 1) * padding` pixels. A 10x10
-    grid of 28x28 images at the defaults (padding 2, scale 2) is 582x582.
-
-    Args: as `make_image_grid`, plus `path` of the PNG to write.
-
-    Returns:
-        The path written.
-    """
-    grid = make_image_grid(images, nrows, ncols, padding, scale, pad_value)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    picture = Image.fromarray(grid[..., 0] if grid.shape[-1] == 1 else grid)
-    picture.save(path, format="PNG")
-    return path
-
+# The grid functions lived here until they moved to keras_gans.grids; they stay
+# importable from keras_gans.callbacks.images for one release (the "as" form
+# marks them as re-exported).
+from keras_gans.grids import grid_pixel_size as grid_pixel_size
+from keras_gans.grids import grid_shape, make_image_grid, save_image_grid
+from keras_gans.signature import GeneratorSignature
 
 # --------------------------------------------------------------------------
 # Fixed grid inputs
@@ -204,7 +58,7 @@ class GridNoise:
     def draw(
         cls, model: keras.Model, num_samples: int, seed: int | None, ncols: int | None = None
     ) -> GridNoise:
-        """Draws grid inputs for `model` from `np.random.default_rng(seed)`.
+        """Draws grid inputs for `model` with `GeneratorSignature.draw_inputs`.
 
         A conditional model gets one row per class and
         `ncols or ceil(num_samples / num_classes)` columns; other models a
@@ -213,44 +67,44 @@ class GridNoise:
         """
         if num_samples < 1:
             raise ValueError(f"num_samples must be >= 1, received num_samples={num_samples}")
-        if getattr(model, "conditional", False):
-            nrows = model.num_classes
+        signature = _signature(model)
+        if signature is not None and signature.conditional:
+            nrows = signature.num_classes
             ncols = ncols or math.ceil(num_samples / nrows)
         else:
             nrows, ncols = grid_shape(num_samples, ncols=ncols)
-        size = nrows * ncols
-        latent_dim = getattr(model, "latent_dim", None)
-        z = labels = None
-        if latent_dim is not None:
-            rng = np.random.default_rng(seed)
-            z = rng.standard_normal((size, latent_dim)).astype(np.float32)
-            if getattr(model, "conditional", False):
-                # Row r holds class r: (nrows,) -> (nrows * ncols,).
-                labels = np.repeat(np.arange(nrows, dtype=np.int32), ncols)
-        return cls(nrows, ncols, z, labels)
+        if signature is None:
+            return cls(nrows, ncols, None, None)
+        labels = None
+        if signature.conditional:
+            # Row r holds class r: (nrows,) -> (nrows * ncols,).
+            labels = np.repeat(np.arange(nrows, dtype=np.int32), ncols)
+        inputs = signature.draw_inputs(nrows * ncols, seed, labels)
+        return cls(nrows, ncols, inputs.z, inputs.labels)
 
     def generate(self, model: keras.Model) -> np.ndarray:
         """Images `(nrows * ncols, *image_shape)` in [-1, 1] from `model`."""
         if self.z is None:
             return keras.ops.convert_to_numpy(model.generate(self.nrows * self.ncols))
-        network = getattr(model, "sampling_generator", model)
-        inputs = tf.constant(self.z)
-        if self.labels is not None:
-            inputs = [inputs, tf.one_hot(self.labels, model.num_classes)]
-        return keras.ops.convert_to_numpy(network(inputs, training=False))
+        inputs = _signature(model).inputs(self.z, self.labels)
+        return keras.ops.convert_to_numpy(_network(model)(inputs.network_inputs, training=False))
+
+
+def _network(model: keras.Model) -> keras.Model:
+    """The generator that draws a model's samples (the EMA one when a GAN keeps it)."""
+    return getattr(model, "sampling_generator", model)
+
+
+def _signature(model: keras.Model) -> GeneratorSignature | None:
+    """The signature of `model`'s generator, or `None` for a model without a latent input."""
+    if getattr(model, "latent_dim", None) is None:
+        return None
+    return GeneratorSignature.from_generator(_network(model))
 
 
 # --------------------------------------------------------------------------
 # Callbacks
 # --------------------------------------------------------------------------
-
-
-def _check_every(every_n_epochs: int) -> int:
-    if not isinstance(every_n_epochs, int) or every_n_epochs < 1:
-        raise ValueError(
-            f"every_n_epochs must be an integer >= 1, received every_n_epochs={every_n_epochs!r}"
-        )
-    return every_n_epochs
 
 
 class ImageGrid(keras.callbacks.Callback):
@@ -297,7 +151,7 @@ class ImageGrid(keras.callbacks.Callback):
         if "{epoch" not in filename:
             raise ValueError(f"filename must contain an {{epoch}} field, received filename={filename!r}")
         self.out_dir = Path(out_dir)
-        self.every_n_epochs = _check_every(every_n_epochs)
+        self.every_n_epochs = check_positive_int("every_n_epochs", every_n_epochs)
         self.num_samples = num_samples
         self.ncols = ncols
         self.seed = seed
@@ -419,7 +273,7 @@ class TensorBoardImages(keras.callbacks.Callback):
     ):
         super().__init__()
         self.log_dir = Path(log_dir)
-        self.every_n_epochs = _check_every(every_n_epochs)
+        self.every_n_epochs = check_positive_int("every_n_epochs", every_n_epochs)
         self.num_samples = num_samples
         self.seed = seed
         self.scale = scale

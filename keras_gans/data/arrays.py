@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from keras_gans.checks import check_positive_int
 from keras_gans.data import files, idx
 from keras_gans.data.files import PathLike
 from keras_gans.data.info import DatasetInfo
@@ -73,9 +74,9 @@ def load(
     data_dir: PathLike | None,
 ) -> files.LoadedData:
     """`load_arrays` plus the `DatasetInfo`: (images, labels, info)."""
-    _check_positive_int("image_size", image_size)
+    check_positive_int("image_size", image_size)
     if limit is not None:
-        _check_positive_int("limit", limit)
+        check_positive_int("limit", limit)
     if not isinstance(split, str):
         raise ValueError(f"split must be a string such as 'train' or 'test', received split={split!r}")
 
@@ -123,7 +124,3 @@ def _load_path(path: Path, split: str, image_size: int, limit: int | None) -> fi
         return files.load_idx_directory(path, split, image_size, limit)
     return files.load_image_folder(path, split, image_size, limit)
 
-
-def _check_positive_int(argument: str, value) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
-        raise ValueError(f"{argument} must be an integer > 0, received {argument}={value!r}")

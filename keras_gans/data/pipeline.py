@@ -12,6 +12,7 @@ import functools
 
 import tensorflow as tf
 
+from keras_gans.checks import check_positive_int
 from keras_gans.data.arrays import PathLike, load
 from keras_gans.data.transforms import normalize
 
@@ -73,8 +74,7 @@ def load_dataset(
         labels (batch, num_classes) if `one_hot`. With `with_info=True`, the
         tuple `(dataset, info)`.
     """
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size <= 0:
-        raise ValueError(f"batch_size must be an integer > 0, received batch_size={batch_size!r}")
+    batch_size = check_positive_int("batch_size", batch_size)
     if one_hot and not labels:
         raise ValueError("one_hot=True needs labels=True, received labels=False")
 

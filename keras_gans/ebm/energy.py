@@ -6,6 +6,8 @@ from collections.abc import Sequence
 
 import keras
 
+from keras_gans.checks import check_image_shape, check_positive_int, check_positive_ints
+
 
 def energy_network(
     image_shape: tuple[int, int, int] = (28, 28, 1),
@@ -32,21 +34,12 @@ def energy_network(
         A functional `keras.Model` mapping float32 images (batch, *image_shape)
         in [-1, 1] to scores of shape (batch,).
     """
-    if len(image_shape) != 3 or any(int(d) <= 0 for d in image_shape):
-        raise ValueError(
-            "image_shape must be (height, width, channels) with positive "
-            f"sizes, received image_shape={image_shape}"
-        )
-    if len(filters) == 0 or any(int(f) <= 0 for f in filters):
-        raise ValueError(
-            "filters must be a non-empty sequence of positive integers, "
-            f"received filters={filters}"
-        )
-    if hidden_units <= 0:
-        raise ValueError(
-            f"hidden_units must be > 0, received hidden_units={hidden_units}"
-        )
-    images = keras.Input(shape=tuple(image_shape), name="images")
+    image_shape = check_image_shape(image_shape)
+    filters = check_positive_ints("filters", filters)
+    if not filters:
+        raise ValueError(f"filters must not be empty, received filters={filters!r}")
+    hidden_units = check_positive_int("hidden_units", hidden_units)
+    images = keras.Input(shape=image_shape, name="images")
     x = images
     for index, num_filters in enumerate(filters):
         x = keras.layers.Conv2D(

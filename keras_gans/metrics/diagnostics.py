@@ -21,10 +21,11 @@ import keras
 import numpy as np
 from matplotlib.figure import Figure
 
-from keras_gans.callbacks.images import make_image_grid
+from keras_gans.grids import make_image_grid
 from keras_gans.metrics.classifier import FeatureExtractor, as_feature_extractor, check_images
 from keras_gans.metrics.manifold import nearest_neighbours
 from keras_gans.metrics.scores import ClassHistogram, class_histogram
+from keras_gans.signature import GeneratorSignature
 
 _TILE = 28
 _BORDER = 2
@@ -321,17 +322,18 @@ def plot_latent_interpolation(
         raise ValueError(f'method must be "slerp" or "lerp", received method={method!r}')
     if steps < 2 or num_rows < 1:
         raise ValueError(f"need steps >= 2 and num_rows >= 1, received steps={steps}, num_rows={num_rows}")
-    latent_dim = int(generator.inputs[0].shape[-1])
-    endpoints = np.random.default_rng(seed).standard_normal((num_rows, 2, latent_dim))
+    signature = GeneratorSignature.from_generator(generator)
+    # Interpolating in float64 keeps slerp's norms exact; the pairs come
+    # consecutively from the seed's stream: (2 · num_rows, d) -> (num_rows, 2, d).
+    endpoints = signature.draw_z(2 * num_rows, seed, dtype=np.float64).reshape(num_rows, 2, -1)
     t = np.linspace(0.0, 1.0, steps)
     # (num_rows · steps, latent_dim), row-major: strip r is z[r·steps:(r+1)·steps].
     z = np.concatenate([interpolations[method](z0, z1, t) for z0, z1 in endpoints]).astype(np.float32)
-    if len(generator.inputs) == 1:
-        images = generator.predict(z, verbose=0)
-    else:
-        num_classes = int(generator.inputs[1].shape[-1])
-        labels = np.repeat(np.arange(num_rows) % num_classes, steps)
-        images = generator.predict([z, np.eye(num_classes, dtype=np.float32)[labels]], verbose=0)
+    labels = None
+    if signature.conditional:
+        # Strip r keeps class r mod num_classes: (num_rows,) -> (num_rows · steps,).
+        labels = np.repeat(signature.labels(num_rows), steps)
+    images = generator.predict(signature.inputs(z, labels).network_inputs, verbose=0)
     canvas = _tile_grid(check_images(images, "generated images"), columns=steps)
     figure, _ = _show_canvas(canvas, scale, [(0.5, f"latent interpolation ({method})")])
     return _finish(figure, path)

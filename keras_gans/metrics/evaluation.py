@@ -20,11 +20,13 @@ from collections.abc import Mapping, Sequence
 import keras
 import numpy as np
 
+from keras_gans import export
 from keras_gans.data import load_arrays
 from keras_gans.metrics.classifier import FeatureExtractor, as_feature_extractor, check_images
 from keras_gans.metrics.distances import check_features, frechet_distance, kernel_distance
 from keras_gans.metrics.manifold import density_coverage, precision_recall
 from keras_gans.metrics.scores import check_probabilities, class_histogram, classifier_score
+from keras_gans.signature import GeneratorSignature
 
 
 def generate_samples(
@@ -41,10 +43,12 @@ def generate_samples(
             [-1, 1]; a conditional generator (two inputs) maps
             `[z, one_hot_labels]`.
         num_samples: number of images.
-        seed: seed of z (and nothing else: the same seed gives the same z).
+        seed: seed of z (and nothing else: the same seed gives the same z),
+            drawn by `GeneratorSignature.draw_inputs`.
         batch_size: images per forward pass.
-        labels: int labels `(num_samples,)` for a conditional generator;
-            default cycles through the classes so all are equally frequent.
+        labels: int labels `(num_samples,)` for a conditional generator, or
+            one class for all; default cycles through the classes so all are
+            equally frequent.
 
     Returns:
         `(images, labels)`: float32 `(num_samples, 28, 28, 1)` and the int
@@ -52,26 +56,9 @@ def generate_samples(
     """
     if num_samples < 1:
         raise ValueError(f"num_samples must be >= 1, received num_samples={num_samples}")
-    latent_dim = int(generator.inputs[0].shape[-1])
-    z = np.random.default_rng(seed).standard_normal((num_samples, latent_dim)).astype(np.float32)
-    if len(generator.inputs) == 1:
-        if labels is not None:
-            raise ValueError("labels were given but the generator has a single input (unconditional)")
-        images = generator.predict(z, batch_size=batch_size, verbose=0)
-        return check_images(images, "generated images"), None
-
-    num_classes = int(generator.inputs[1].shape[-1])
-    if labels is None:
-        labels = np.arange(num_samples) % num_classes
-    labels = np.asarray(labels)
-    if labels.shape != (num_samples,) or labels.min() < 0 or labels.max() >= num_classes:
-        raise ValueError(
-            f"labels must be ints in [0, {num_classes}) of shape ({num_samples},), "
-            f"received shape {labels.shape}"
-        )
-    one_hot = np.eye(num_classes, dtype=np.float32)[labels]
-    images = generator.predict([z, one_hot], batch_size=batch_size, verbose=0)
-    return check_images(images, "generated images"), labels
+    inputs = GeneratorSignature.from_generator(generator).draw_inputs(num_samples, seed, labels)
+    images = generator.predict(inputs.network_inputs, batch_size=batch_size, verbose=0)
+    return check_images(images, "generated images"), inputs.labels
 
 
 def evaluate_features(
@@ -280,12 +267,10 @@ def evaluate_exported_generator(
     exactly what a service would serve. Conditional exports draw the classes
     in turn (0, 1, ..., 9, 0, ...) and also report `label_accuracy`.
     """
-    from keras_gans.callbacks.export import sample_exported_generator
-
-    images, metadata = sample_exported_generator(path, n=n, seed=seed)
+    images, metadata = export.sample_exported_generator(path, n=n, seed=seed)
     results = evaluate_generator(images, real_images, classifier, n=n, seed=seed, **evaluate_kwargs)
-    if metadata["conditional"]:
+    requested = GeneratorSignature.from_metadata(metadata).labels(n)  # what `sample` drew, or None
+    if requested is not None:
         _, probabilities = as_feature_extractor(classifier)(images)
-        requested = np.arange(n) % metadata["num_classes"]
         results["label_accuracy"] = float(np.mean(probabilities.argmax(axis=1) == requested))
     return results
