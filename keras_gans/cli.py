@@ -66,6 +66,8 @@ def _add_train_parser(commands) -> None:
     parser.add_argument("--latent-dim", type=_positive_int, help="size of z (default: the preset's)")
     parser.add_argument("--lr", type=_positive_float, help="learning rate of both networks")
     parser.add_argument("--n-critic", type=_positive_int, help="critic updates per generator update")
+    parser.add_argument("--r1", type=float, dest="r1_weight", metavar="GAMMA",
+                        help="weight of the R1 penalty on real images; 0 turns the recipe's off")
     parser.add_argument("--ema", type=float, dest="ema_decay",
                         help="sample from an EMA generator, e.g. 0.999; 0 turns the recipe's off")
     parser.add_argument("--seed", type=int, default=0)

@@ -308,7 +308,9 @@ def r1_penalty(discriminator: Callable[[tf.Tensor], tf.Tensor], real, weight: fl
     real = _as_float32(real)
     rank = len(real.shape)
     if rank < 2:
-        raise ValueError(f"real must be a batch of rank >= 2, shaped (batch, ...), received real.shape={tuple(real.shape)}")
+        raise ValueError(
+            f"real must be a batch of rank >= 2, shaped (batch, ...), received real.shape={tuple(real.shape)}"
+        )
     with tf.GradientTape() as tape:
         tape.watch(real)
         scores = discriminator(real)

@@ -48,6 +48,7 @@ def build_gan(config: TrainConfig, steps_per_execution: int = 1, jit_compile: bo
         discriminator,
         n_critic=config.n_critic,
         ema_decay=config.generator_ema,
+        r1_weight=config.r1_penalty_weight,
         seed=config.seed,
     )
     d_optimizer = g_optimizer = None
