@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 from pathlib import Path
@@ -238,6 +239,18 @@ def _is_tensorflow_error(error: Exception) -> bool:
     return tensorflow is not None and isinstance(error, tensorflow.errors.OpError)
 
 
+def _fail(message: str) -> None:
+    """Prints `message` as the last line of the run, then returns.
+
+    TensorFlow logs warnings when objects of a failed run are deleted at exit
+    (e.g. "... is being deleted with unrestored values" after a refused
+    resume); they would follow the error and bury it, so they are silenced.
+    """
+    for name in ("tensorflow", "absl"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    print(message, file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the process exit status."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -247,16 +260,16 @@ def main(argv: list[str] | None = None) -> int:
     # OSError covers files and folders that cannot be read or written
     # (FileNotFoundError, PermissionError, a full disk, ...).
     except (ValueError, OSError, FloatingPointError) as error:
-        print(f"error: {error}", file=sys.stderr)
+        _fail(f"error: {error}")
         return 2
     except Exception as error:
         if not _is_tensorflow_error(error):
             raise
         # An operation failed inside TensorFlow (out of memory, a full disk,
         # a broken file): its first line names the problem.
-        print(f"error: {type(error).__name__}: {error.message.splitlines()[0]}", file=sys.stderr)
+        _fail(f"error: {type(error).__name__}: {error.message.splitlines()[0]}")
         return 2
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        _fail("interrupted")
         return 130
     return 0

@@ -231,6 +231,14 @@ def export_generator(
         if export_dir.exists():
             shutil.rmtree(export_dir)
         staging.rename(export_dir)
+    except (OSError, tf.errors.OpError) as error:
+        # A full disk fails half-way through the SavedModel (TensorFlow
+        # raises an OpError) or the metadata (an OSError).
+        reason = getattr(error, "message", None) or getattr(error, "strerror", None) or str(error)
+        previous = "the previous export is intact" if _is_export(export_dir) else "nothing was exported"
+        raise OSError(
+            f"cannot write the generator export to {export_dir} ({reason.splitlines()[0]}); {previous}"
+        ) from error
     finally:
         if staging.exists():
             shutil.rmtree(staging)

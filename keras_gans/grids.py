@@ -157,10 +157,22 @@ def save_image_grid(
 
     Returns:
         The path written.
+
+    Raises:
+        OSError: naming `path` when the PNG cannot be written (a full disk,
+            no permission); a grid already at `path` is then left as it was.
     """
     grid = make_image_grid(images, nrows, ncols, padding, scale, pad_value)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     picture = Image.fromarray(grid[..., 0] if grid.shape[-1] == 1 else grid)
-    picture.save(path, format="PNG")
+    # Write beside the target, then rename: a failed write never leaves a
+    # truncated PNG under the real name.
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        picture.save(partial, format="PNG")
+        partial.replace(path)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        raise OSError(f"cannot write the image grid {path} ({error.strerror or error})") from error
     return path

@@ -49,6 +49,7 @@ def build_gan(config: TrainConfig, steps_per_execution: int = 1, jit_compile: bo
         n_critic=config.n_critic,
         ema_decay=config.generator_ema,
         r1_weight=config.r1_penalty_weight,
+        r1_samples=recipe.r1_samples,
         seed=config.seed,
     )
     d_optimizer = g_optimizer = None

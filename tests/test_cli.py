@@ -136,6 +136,19 @@ def test_a_flat_folder_of_images_trains_unconditional_models_only(tmp_path):
     assert not (tmp_path / "cgan").exists()  # the data were checked before any folder was made
 
 
+def test_the_error_is_the_last_thing_printed(tmp_path):
+    # Resuming a vanilla run as dcgan is refused; TensorFlow then warns, at
+    # exit, about the checkpoint's unrestored values unless the CLI silences it.
+    run = str(tmp_path / "run")
+    tiny = ["--limit", "256", "--batch-size", "64", "--steps-per-epoch", "2", "--no-export", "--verbose", "0"]
+    assert run_cli("train", "vanilla", "--epochs", "1", "--out", run, *tiny).returncode == 0
+    result = run_cli("train", "dcgan", "--epochs", "2", "--out", run, "--resume", *tiny)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    last_line = result.stderr.strip().splitlines()[-1]
+    assert last_line.startswith("error: "), result.stderr[-2000:]
+
+
 def test_a_tensorflow_failure_is_one_line(monkeypatch, capsys):
     import tensorflow as tf
 

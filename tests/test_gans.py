@@ -159,6 +159,30 @@ def test_wgan_gp_defaults_follow_the_paper():
     assert np.isclose(config["beta_1"], 0.5) and np.isclose(config["beta_2"], 0.9)
 
 
+def test_r1_penalty_is_estimated_on_r1_samples_real_images_and_logged():
+    seen = []
+
+    def recording_critic(images):
+        seen.append(int(images.shape[0]))
+        return tf.reduce_sum(0.5 * images, axis=[1, 2, 3])[:, None]
+
+    real, _ = fake_mnist(BATCH)
+    fake, _ = fake_mnist(BATCH, seed=1)
+    gan = gans.GAN(*tiny_networks(), r1_weight=2.0, r1_samples=3)
+    penalties = gan.critic_penalties(recording_critic, tf.constant(real), tf.constant(fake))
+    # ∇D = 0.5 on 784 pixels: ‖∇D‖² = 196, so γ/2 · 196 = 196 at γ = 2.
+    assert seen == [3]
+    np.testing.assert_allclose(float(penalties["r1_penalty"]), 196.0, rtol=1e-6)
+    assert gans.GAN(*tiny_networks()).critic_penalties(recording_critic, real, fake) == {}
+    # WGAN-GP adds its own term beside R1; fit logs both.
+    gan = gans.WGANGP(*tiny_networks(), n_critic=1, r1_weight=1.0)
+    gan.compile()
+    history = gan.fit(real, batch_size=BATCH, epochs=1, verbose=0).history
+    assert history["r1_penalty"][0] > 0 and history["gradient_penalty"][0] > 0
+    with pytest.raises(ValueError, match="r1_weight must be >= 0, received r1_weight=-1"):
+        gans.GAN(*tiny_networks(), r1_weight=-1)
+
+
 def test_sigmoid_discriminator_switches_bce_to_probabilities():
     gan = gans.GAN(*tiny_networks(sigmoid=True))
     gan.compile()
@@ -256,9 +280,10 @@ def test_ema_generator_follows_a_short_run():
 
 
 def test_get_config_round_trip():
-    gan = gans.WGANGP(*tiny_networks(), n_critic=3, gp_weight=5.0, ema_decay=0.9)
+    gan = gans.WGANGP(*tiny_networks(), n_critic=3, gp_weight=5.0, ema_decay=0.9, r1_weight=0.5, r1_samples=4)
     clone = gans.WGANGP.from_config(gan.get_config())
     assert (clone.n_critic, clone.gp_weight, clone.ema_decay, clone.latent_dim) == (3, 5.0, 0.9, 8)
+    assert (clone.r1_weight, clone.r1_samples) == (0.5, 4)
 
 
 def test_learns_mnist_pixel_statistics():

@@ -160,3 +160,50 @@ def test_a_full_disk_during_a_checkpoint_is_one_line_and_loses_nothing(tmp_path,
     assert status == 0
     assert (out / "checkpoints" / "ckpt-2.index").is_file()
     assert (out / "generator" / "saved_model.pb").is_file()
+
+
+TINY_RUN = ["vanilla", "--limit", "256", "--batch-size", "32", "--steps-per-epoch", "2", "--verbose", "0"]
+
+
+def test_a_full_disk_during_the_export_keeps_the_previous_one(tmp_path, monkeypatch, capsys):
+    import tensorflow as tf
+
+    from keras_gans import cli, export
+
+    out = tmp_path / "run"
+    assert cli.main(["train", *TINY_RUN, "--epochs", "1", "--out", str(out)]) == 0
+    before = export.sample_exported_generator(out / "generator", n=4, seed=0)[0]
+
+    def save_until_the_disk_is_full(obj, export_dir, *args, **kwargs):
+        (Path(export_dir) / "variables").mkdir()  # what a write that fails half-way leaves
+        raise tf.errors.ResourceExhaustedError(None, None, "saved_model.pb: No space left on device")
+
+    # ExportArchive.write_out saves with tf.saved_model.save.
+    monkeypatch.setattr(tf.saved_model, "save", save_until_the_disk_is_full)
+    status = cli.main(["train", *TINY_RUN, "--epochs", "2", "--out", str(out), "--resume"])
+    assert status == 2
+    assert capsys.readouterr().err.strip().splitlines()[-1] == (
+        f"error: cannot write the generator export to {out / 'generator'} (saved_model.pb: No space left "
+        "on device); the previous export is intact"
+    )
+    assert sorted(path.name for path in out.iterdir() if path.name.startswith(".")) == []
+    np.testing.assert_array_equal(export.sample_exported_generator(out / "generator", n=4, seed=0)[0], before)
+
+
+def test_a_full_disk_during_a_grid_is_one_line_and_leaves_no_partial_png(tmp_path, monkeypatch, capsys):
+    import errno
+
+    from PIL import Image
+
+    from keras_gans import cli
+
+    def save_until_the_disk_is_full(picture, path, *args, **kwargs):
+        Path(path).write_bytes(b"\x89PNG")  # the first bytes made it
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Image.Image, "save", save_until_the_disk_is_full)
+    out = tmp_path / "run"
+    assert cli.main(["train", *TINY_RUN, "--epochs", "1", "--out", str(out)]) == 2
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    assert error.startswith("error: cannot write the image grid ") and error.endswith(" (No space left on device)")
+    assert [path.name for path in out.rglob("*") if path.suffix in (".png", ".partial")] == []
