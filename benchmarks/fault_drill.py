@@ -1,7 +1,9 @@
 """Kill a training run at random moments, resume it, compare with a clean run.
 
 Trains a short `vanilla` run once without interruption, then the same run
-again while killing it with SIGKILL at `--kills` random moments; after each
+again while killing it with SIGKILL at `--kills` random moments of its
+training (counted from when the run writes its `config.json`, after start-up
+and data loading, so no kill is spent on importing TensorFlow); after each
 kill it is resumed with `--resume` (or started over with `--overwrite` when
 it died before its first checkpoint). When the drilled run finishes, both
 exported generators map the same 64 fixed z to images; any difference is a
@@ -26,7 +28,8 @@ import numpy as np
 import tensorflow as tf
 from machine import describe_machine  # benchmarks/machine.py
 
-TRAIN = ["train", "vanilla", "--limit", "2048", "--batch-size", "64", "--epochs", "6",
+EPOCHS = 6
+TRAIN = ["train", "vanilla", "--limit", "2048", "--batch-size", "64", "--epochs", str(EPOCHS),
          "--steps-per-epoch", "16", "--seed", "7", "--verbose", "0"]
 
 
@@ -41,9 +44,28 @@ def finish(process: subprocess.Popen) -> None:
         raise SystemExit(f"training failed ({process.returncode}):\n{errors[-2000:]}")
 
 
+def wait_until_training(run_dir: Path, process: subprocess.Popen, previous_mtime: float) -> None:
+    """Returns once the run has (re)written its config.json: its training starts."""
+    config = run_dir / "config.json"
+    while process.poll() is None:
+        if config.exists() and config.stat().st_mtime != previous_mtime:
+            return
+        time.sleep(0.02)
+
+
+def config_mtime(run_dir: Path) -> float:
+    config = run_dir / "config.json"
+    return config.stat().st_mtime if config.exists() else 0.0
+
+
 def latest_checkpoint(run_dir: Path) -> str:
     latest = tf.train.latest_checkpoint(str(run_dir / "checkpoints"))
     return Path(latest).name if latest else "none"
+
+
+def epochs_done(run_dir: Path) -> int:
+    checkpoint = latest_checkpoint(run_dir)
+    return 0 if checkpoint == "none" else int(checkpoint.removeprefix("ckpt-"))
 
 
 def images_of(export: Path) -> np.ndarray:
@@ -62,19 +84,25 @@ def main() -> None:
     out = Path(args.out)
     shutil.rmtree(out, ignore_errors=True)
 
+    process = start(out / "straight")
+    wait_until_training(out / "straight", process, 0.0)
     began = time.perf_counter()
-    finish(start(out / "straight"))
+    finish(process)
     duration = time.perf_counter() - began
-    print(f"uninterrupted run: {duration:.1f} s\n")
+    print(f"uninterrupted run: {duration:.1f} s of training (after start-up)\n")
 
     rng = np.random.default_rng(args.seed)
     drilled = out / "drilled"
-    print("| kill | after | resumed from |")
+    print("| kill | after training began | resumed from |")
     print("| --- | --- | --- |")
     resume: tuple[str, ...] = ()
     for kill in range(1, args.kills + 1):
-        moment = rng.uniform(0.2, 0.9) * duration
+        # A resumed run has fewer epochs left: kill within what remains.
+        remaining = duration * (1 - epochs_done(drilled) / EPOCHS)
+        moment = rng.uniform(0.05, 0.95) * remaining
+        previous_mtime = config_mtime(drilled)
         process = start(drilled, *resume)
+        wait_until_training(drilled, process, previous_mtime)
         time.sleep(moment)
         if process.poll() is None:
             process.send_signal(signal.SIGKILL)
