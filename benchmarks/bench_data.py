@@ -41,12 +41,15 @@ def main() -> None:
     for cache in (True, False):
         start = time.perf_counter()
         dataset = data.load_dataset("mnist", batch_size=args.batch_size, cache=cache)
-        print(f"\nload_dataset(batch_size={args.batch_size}, cache={cache}): built in "
-              f"{time.perf_counter() - start:.2f} s")
+        print(
+            f"\nload_dataset(batch_size={args.batch_size}, cache={cache}): built in {time.perf_counter() - start:.2f} s"
+        )
         for epoch, label in ((1, "cold, fills cache" if cache else "cold"), (2, "cached" if cache else "uncached")):
             count, seconds = time_epoch(dataset)
-            print(f"  epoch {epoch} ({label}): {count:,} images in {seconds:.2f} s = "
-                  f"{count / seconds:,.0f} images/s ({count / args.batch_size / seconds:,.0f} batches/s)")
+            print(
+                f"  epoch {epoch} ({label}): {count:,} images in {seconds:.2f} s = "
+                f"{count / seconds:,.0f} images/s ({count / args.batch_size / seconds:,.0f} batches/s)"
+            )
 
 
 if __name__ == "__main__":

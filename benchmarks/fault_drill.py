@@ -29,8 +29,22 @@ import tensorflow as tf
 from machine import describe_machine  # benchmarks/machine.py
 
 EPOCHS = 6
-TRAIN = ["train", "vanilla", "--limit", "2048", "--batch-size", "64", "--epochs", str(EPOCHS),
-         "--steps-per-epoch", "16", "--seed", "7", "--verbose", "0"]
+TRAIN = [
+    "train",
+    "vanilla",
+    "--limit",
+    "2048",
+    "--batch-size",
+    "64",
+    "--epochs",
+    str(EPOCHS),
+    "--steps-per-epoch",
+    "16",
+    "--seed",
+    "7",
+    "--verbose",
+    "0",
+]
 
 
 def start(run_dir: Path, *extra: str) -> subprocess.Popen:

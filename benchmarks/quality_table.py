@@ -40,8 +40,18 @@ DEFAULT_RECIPES = [name for name in config.RECIPES if name != "ebm"]
 def train_recipe(recipe: str, work: Path) -> tuple[Path, float]:
     """Runs `train RECIPE` in its own process; returns (export, seconds)."""
     run_dir = work / recipe
-    command = [sys.executable, "-m", "keras_gans", "train", recipe,
-               "--out", str(run_dir), "--overwrite", "--verbose", "2"]
+    command = [
+        sys.executable,
+        "-m",
+        "keras_gans",
+        "train",
+        recipe,
+        "--out",
+        str(run_dir),
+        "--overwrite",
+        "--verbose",
+        "2",
+    ]
     print("$", " ".join(command[1:]), flush=True)
     start = time.perf_counter()
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
@@ -50,15 +60,27 @@ def train_recipe(recipe: str, work: Path) -> tuple[Path, float]:
 
 def train_baseline(work: Path, seconds: float) -> dict[str, tuple[Path, float]]:
     """Runs the baseline; returns {row name: (saved generator, seconds)}."""
-    command = [sys.executable, str(BENCHMARKS / "cs231n_dcgan.py"), "--save-at", "1", "2",
-               "--seconds", f"{seconds:.0f}", "--out", str(work / "baseline")]
+    command = [
+        sys.executable,
+        str(BENCHMARKS / "cs231n_dcgan.py"),
+        "--save-at",
+        "1",
+        "2",
+        "--seconds",
+        f"{seconds:.0f}",
+        "--out",
+        str(work / "baseline"),
+    ]
     print("$", " ".join(command[1:]), flush=True)
     output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
     saves = {}
     for path, trained in re.findall(r"saved (\S+) after ([\d.]+) s", output):
         epochs = re.search(r"epoch_(\d+)", path)
-        name = f"CS231n DCGAN baseline, epoch {epochs.group(1)}" if epochs else (
-            f"CS231n DCGAN baseline, {seconds:.0f} s (equal time)")
+        name = (
+            f"CS231n DCGAN baseline, epoch {epochs.group(1)}"
+            if epochs
+            else (f"CS231n DCGAN baseline, {seconds:.0f} s (equal time)")
+        )
         saves[name] = (Path(path), float(trained))
     return saves
 

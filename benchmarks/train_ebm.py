@@ -51,9 +51,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--langevin-steps", type=int, default=60)
     parser.add_argument("--learning-rate", type=float, default=1e-4)
-    parser.add_argument(
-        "--test-images", type=int, default=2000, help="test digits for the OOD table"
-    )
+    parser.add_argument("--test-images", type=int, default=2000, help="test digits for the OOD table")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=Path("runs/ebm"))
     return parser.parse_args()
@@ -63,7 +61,9 @@ def save_grid(rows: list[np.ndarray], row_labels: list[str], path: Path, title: 
     """Saves images in [-1, 1] as a grid, one row per entry of `rows`."""
     columns = max(len(images) for images in rows)
     figure, axes = plt.subplots(
-        len(rows), columns, figsize=(columns * 0.8 + 0.8, len(rows) * 0.8 + 0.5),
+        len(rows),
+        columns,
+        figsize=(columns * 0.8 + 0.8, len(rows) * 0.8 + 0.5),
         squeeze=False,
     )
     for row, (images, label) in enumerate(zip(rows, row_labels)):
@@ -106,24 +106,27 @@ def main() -> None:
     keras.utils.set_random_seed(args.seed)
 
     train = data.load_dataset(
-        "mnist", split="train", batch_size=args.batch_size, limit=args.limit,
-        seed=args.seed, drop_remainder=True,
+        "mnist",
+        split="train",
+        batch_size=args.batch_size,
+        limit=args.limit,
+        seed=args.seed,
+        drop_remainder=True,
     )
-    model = ebm.EnergyBasedModel(
-        ebm.energy_network(), langevin_steps=args.langevin_steps, seed=args.seed
-    )
-    model.compile(
-        optimizer=keras.optimizers.Adam(args.learning_rate, beta_1=0.0, clipnorm=0.1)
-    )
+    model = ebm.EnergyBasedModel(ebm.energy_network(), langevin_steps=args.langevin_steps, seed=args.seed)
+    model.compile(optimizer=keras.optimizers.Adam(args.learning_rate, beta_1=0.0, clipnorm=0.1))
     steps_per_epoch = int(train.cardinality())
     print(
         f"training {args.epochs} epoch(s) x {steps_per_epoch} steps, batch "
-        f"{args.batch_size}, {args.langevin_steps} Langevin steps per batch", flush=True
+        f"{args.batch_size}, {args.langevin_steps} Langevin steps per batch",
+        flush=True,
     )
 
     start = time.perf_counter()
     history = model.fit(
-        train, epochs=args.epochs, verbose=0,
+        train,
+        epochs=args.epochs,
+        verbose=0,
         callbacks=[ebm.DivergenceGuard(), EpochTimer()],
     )
     train_seconds = time.perf_counter() - start

@@ -50,8 +50,12 @@ def main() -> None:
     parser.add_argument("--outputs", type=Path, default=Path("tutorial_outputs"))
     parser.add_argument("--out", type=Path, default=Path("docs/gallery"))
     parser.add_argument("--max-width", type=int, default=720)
-    parser.add_argument("--only", nargs="+", metavar="GALLERY_NAME",
-                        help="refresh only these gallery files, after re-running their tutorials")
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        metavar="GALLERY_NAME",
+        help="refresh only these gallery files, after re-running their tutorials",
+    )
     args = parser.parse_args()
 
     known = [gallery_name for _, gallery_name in GALLERY]
@@ -62,8 +66,7 @@ def main() -> None:
     missing = [name for name, _ in gallery if not (args.outputs / name).exists()]
     if missing:
         raise SystemExit(
-            f"missing tutorial outputs in {args.outputs}/: {', '.join(missing)}; "
-            "run those tutorials in full first"
+            f"missing tutorial outputs in {args.outputs}/: {', '.join(missing)}; run those tutorials in full first"
         )
     args.out.mkdir(parents=True, exist_ok=True)
     for name, gallery_name in gallery:

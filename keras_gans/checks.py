@@ -52,7 +52,5 @@ def check_image_shape(value, name: str = "image_shape") -> tuple[int, int, int]:
         or len(value) != 3
         or not all(is_int(size) and size > 0 for size in value)
     ):
-        raise ValueError(
-            f"{name} must be (height, width, channels) of integers > 0, received {name}={value!r}"
-        )
+        raise ValueError(f"{name} must be (height, width, channels) of integers > 0, received {name}={value!r}")
     return tuple(int(size) for size in value)

@@ -119,9 +119,7 @@ def _endpoints(generator: keras.Model, signature: GeneratorSignature) -> dict:
     def sample_z(n, seed):
         tf.debugging.assert_non_negative(n, message="n must be >= 0")
         # A stateless op: the same (n, seed) gives the same z on any machine.
-        return tf.random.stateless_normal(
-            tf.stack([n, latent_dim]), seed=tf.stack([seed, tf.zeros_like(seed)])
-        )
+        return tf.random.stateless_normal(tf.stack([n, latent_dim]), seed=tf.stack([seed, tf.zeros_like(seed)]))
 
     z_spec = tf.TensorSpec((None, latent_dim), tf.float32, name="z")
     n_spec = tf.TensorSpec((), tf.int32, name="n")

@@ -115,9 +115,7 @@ class GAN(keras.Model):
         self.n_critic = check_positive_int("n_critic", n_critic)
 
         if ema_decay is not None and not 0.0 < ema_decay < 1.0:
-            raise ValueError(
-                f"ema_decay must be in (0, 1) or None, received ema_decay={ema_decay}"
-            )
+            raise ValueError(f"ema_decay must be in (0, 1) or None, received ema_decay={ema_decay}")
         self.ema_decay = ema_decay
         self.ema_generator = None
         if ema_decay is not None:
@@ -156,17 +154,13 @@ class GAN(keras.Model):
             d_classes = discriminator.inputs[1].shape[-1]
             if self.num_classes != d_classes:
                 raise ValueError(
-                    f"the generator takes {self.num_classes} classes but the "
-                    f"discriminator takes {d_classes}"
+                    f"the generator takes {self.num_classes} classes but the discriminator takes {d_classes}"
                 )
         if latent_dim is None:
             return
         latent_dim = check_positive_int("latent_dim", latent_dim)
         if latent_dim != self.latent_dim:
-            raise ValueError(
-                f"latent_dim={latent_dim} does not match the generator's input "
-                f"size {self.latent_dim}"
-            )
+            raise ValueError(f"latent_dim={latent_dim} does not match the generator's input size {self.latent_dim}")
 
     @property
     def latent_dim(self) -> int:
@@ -243,9 +237,7 @@ class GAN(keras.Model):
         self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
         self.real_score_tracker = keras.metrics.Mean(name="real_score")
         self.fake_score_tracker = keras.metrics.Mean(name="fake_score")
-        self.extra_trackers = {
-            name: keras.metrics.Mean(name=name) for name in self.extra_metric_names()
-        }
+        self.extra_trackers = {name: keras.metrics.Mean(name=name) for name in self.extra_metric_names()}
 
     def extra_metric_names(self) -> list[str]:
         """Names of the metrics a subclass, the R1 penalty or the health view adds."""
@@ -349,9 +341,7 @@ class GAN(keras.Model):
 
     def _critic(self, labels):
         """The discriminator as a function of images only."""
-        return lambda images: self.discriminator(
-            self._network_inputs(images, labels), training=True
-        )
+        return lambda images: self.discriminator(self._network_inputs(images, labels), training=True)
 
     def train_step(self, data):
         real_images, labels = self._unpack(data)

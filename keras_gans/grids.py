@@ -37,9 +37,7 @@ def _grid_pixels(images) -> np.ndarray:
     if not np.issubdtype(images.dtype, np.number) or np.issubdtype(images.dtype, np.complexfloating):
         raise ValueError(f"images must be real numbers, received dtype {images.dtype}")
     if not np.all(np.isfinite(images)):
-        raise ValueError(
-            f"images must be finite, received {np.sum(~np.isfinite(images))} NaN/inf values"
-        )
+        raise ValueError(f"images must be finite, received {np.sum(~np.isfinite(images))} NaN/inf values")
     return to_uint8(images)
 
 
@@ -65,10 +63,7 @@ def grid_shape(num_images: int, nrows: int | None = None, ncols: int | None = No
     if ncols is None:
         ncols = math.ceil(num_images / nrows)
     if nrows * ncols < num_images:
-        raise ValueError(
-            f"a grid of nrows={nrows} x ncols={ncols} holds {nrows * ncols} images, "
-            f"received {num_images}"
-        )
+        raise ValueError(f"a grid of nrows={nrows} x ncols={ncols} holds {nrows * ncols} images, received {num_images}")
     return nrows, ncols
 
 

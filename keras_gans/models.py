@@ -51,9 +51,7 @@ def _check_num_classes(value) -> int | None:
     if value is None:
         return None
     if not is_int(value) or value < 2:
-        raise ValueError(
-            f"num_classes must be None or an integer >= 2, received num_classes={value!r}"
-        )
+        raise ValueError(f"num_classes must be None or an integer >= 2, received num_classes={value!r}")
     return int(value)
 
 
@@ -79,8 +77,7 @@ def _check_activation(value) -> str | float:
     if isinstance(value, numbers.Real) and not isinstance(value, bool) and 0.0 <= value < 1.0:
         return float(value)
     raise ValueError(
-        "activation must be 'relu' or a LeakyReLU negative slope in [0, 1), "
-        f"received activation={value!r}"
+        f"activation must be 'relu' or a LeakyReLU negative slope in [0, 1), received activation={value!r}"
     )
 
 
@@ -183,14 +180,28 @@ def mlp_discriminator(
     # (batch, height, width, channels) -> (batch, height * width * channels)
     pixels = layers.Flatten(name="flatten")(images)
     return _scoring_head(
-        images, pixels, "pixels", hidden_units, leaky_relu_slope, num_classes,
-        first_index=1, output_activation=output_activation, name=name,
+        images,
+        pixels,
+        "pixels",
+        hidden_units,
+        leaky_relu_slope,
+        num_classes,
+        first_index=1,
+        output_activation=output_activation,
+        name=name,
     )
 
 
 def _scoring_head(
-    images, features, features_name: str, hidden_units: tuple[int, ...], leaky_relu_slope: float,
-    num_classes: int | None, first_index: int, output_activation: str | None = None, name: str = "",
+    images,
+    features,
+    features_name: str,
+    hidden_units: tuple[int, ...],
+    leaky_relu_slope: float,
+    num_classes: int | None,
+    first_index: int,
+    output_activation: str | None = None,
+    name: str = "",
 ) -> keras.Model:
     """The end of a discriminator: `features (batch, n)` -> `(batch, 1)` scores.
 
@@ -451,9 +462,7 @@ PRESETS: dict[str, PresetSpec] = {
             generator=mlp_generator,
             generator_kwargs=_arguments(hidden_units=(256, 512, 1024), activation=0.2, batch_norm=True),
             discriminator=mlp_discriminator,
-            discriminator_kwargs=_arguments(
-                hidden_units=(512, 256), leaky_relu_slope=0.2, output_activation="sigmoid"
-            ),
+            discriminator_kwargs=_arguments(hidden_units=(512, 256), leaky_relu_slope=0.2, output_activation="sigmoid"),
         ),
         PresetSpec(
             name="dcgan",
@@ -508,15 +517,11 @@ def get_preset(name: str) -> PresetSpec:
     """
     key = str(name).strip().lower().replace("-", "_")
     if key not in PRESETS:
-        raise ValueError(
-            f"Unknown preset {name!r}; known presets: {', '.join(PRESETS)}"
-        )
+        raise ValueError(f"Unknown preset {name!r}; known presets: {', '.join(PRESETS)}")
     return PRESETS[key]
 
 
-def build_preset(
-    name: str, latent_dim: int | None = None, **overrides
-) -> tuple[keras.Model, keras.Model]:
+def build_preset(name: str, latent_dim: int | None = None, **overrides) -> tuple[keras.Model, keras.Model]:
     """Builds the generator and discriminator of a preset.
 
     Args:
@@ -553,10 +558,10 @@ def build_preset(
     g_accepts = set(inspect.signature(g_builder).parameters) - fixed
     d_accepts = set(inspect.signature(d_builder).parameters) - fixed
     for key, value in overrides.items():
-        if key.startswith("generator_") and key[len("generator_"):] in g_accepts:
-            g_kwargs[key[len("generator_"):]] = value
-        elif key.startswith("discriminator_") and key[len("discriminator_"):] in d_accepts:
-            d_kwargs[key[len("discriminator_"):]] = value
+        if key.startswith("generator_") and key[len("generator_") :] in g_accepts:
+            g_kwargs[key[len("generator_") :]] = value
+        elif key.startswith("discriminator_") and key[len("discriminator_") :] in d_accepts:
+            d_kwargs[key[len("discriminator_") :]] = value
         elif key in g_accepts or key in d_accepts:
             if key in g_accepts:
                 g_kwargs[key] = value
@@ -570,8 +575,7 @@ def build_preset(
                 | d_accepts
             )
             raise ValueError(
-                f"Unknown override {key}={value!r} for preset {spec.name!r}; "
-                f"accepted: {', '.join(accepted)}"
+                f"Unknown override {key}={value!r} for preset {spec.name!r}; accepted: {', '.join(accepted)}"
             )
     return g_builder(**g_kwargs), d_builder(**d_kwargs)
 
@@ -581,9 +585,7 @@ def build_preset(
 # --------------------------------------------------------------------------
 
 
-def parameter_table(
-    preset: str, latent_dims: Sequence[int] = (96, 192, 256), **overrides
-) -> ParameterTable:
+def parameter_table(preset: str, latent_dims: Sequence[int] = (96, 192, 256), **overrides) -> ParameterTable:
     """Counts each layer's trainable parameters of a preset for several latent_dims.
 
     Only the first Dense layer of the generator depends on latent_dim: it

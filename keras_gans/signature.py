@@ -161,9 +161,7 @@ class GeneratorSignature:
         if not np.issubdtype(labels.dtype, np.integer):
             raise ValueError(f"{name} must be integer classes, received dtype {labels.dtype}")
         if np.any((labels < 0) | (labels >= self.num_classes)):
-            raise ValueError(
-                f"{name} must be in [0, {self.num_classes}), received {np.unique(labels).tolist()}"
-            )
+            raise ValueError(f"{name} must be in [0, {self.num_classes}), received {np.unique(labels).tolist()}")
         return labels
 
     def one_hot(self, labels: np.ndarray) -> np.ndarray:

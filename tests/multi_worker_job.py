@@ -51,8 +51,15 @@ gans.GAN._unpack = recording_unpack
 # The vanilla MLP has no batch norm, so two replicas of 32 images train
 # exactly like one batch of 64: the runs can be compared weight by weight.
 config = TrainConfig(
-    model="vanilla", strategy=strategy_name, out=run_dir, limit=512, batch_size=64,
-    epochs=2, steps_per_epoch=3, seed=3, verbose=0,
+    model="vanilla",
+    strategy=strategy_name,
+    out=run_dir,
+    limit=512,
+    batch_size=64,
+    epochs=2,
+    steps_per_epoch=3,
+    seed=3,
+    verbose=0,
 )
 result = training.train(config)
 weights = result.model.generator.get_weights() + result.model.discriminator.get_weights()

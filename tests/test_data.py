@@ -55,9 +55,7 @@ def write_idx_labels(path: Path, labels: np.ndarray, magic: int = 2049) -> None:
 def labelled_images(labels, size: int = 28) -> np.ndarray:
     """uint8 (N, size, size): every pixel of image i is labels[i] * PIXEL_STEP."""
     labels = np.asarray(labels)
-    return np.broadcast_to(
-        (labels * PIXEL_STEP).astype(np.uint8)[:, None, None], (len(labels), size, size)
-    ).copy()
+    return np.broadcast_to((labels * PIXEL_STEP).astype(np.uint8)[:, None, None], (len(labels), size, size)).copy()
 
 
 def write_idx_dataset(folder: Path, train_labels, test_labels, gz: bool) -> None:
@@ -242,10 +240,12 @@ class KerasGansTinyShapes(tfds.core.GeneratorBasedBuilder):
         # DatasetInfo directly: dataset_info_from_configs needs a package dir.
         return tfds.core.DatasetInfo(
             builder=self,
-            features=tfds.features.FeaturesDict({
-                "image": tfds.features.Image(shape=(32, 32, 3)),
-                "label": tfds.features.ClassLabel(names=["circle", "square", "triangle"]),
-            }),
+            features=tfds.features.FeaturesDict(
+                {
+                    "image": tfds.features.Image(shape=(32, 32, 3)),
+                    "label": tfds.features.ClassLabel(names=["circle", "square", "triangle"]),
+                }
+            ),
             supervised_keys=("image", "label"),
         )
 
@@ -262,7 +262,11 @@ def test_tfds_dataset_already_prepared_in_data_dir(tmp_path):
     # As if prepared on a machine with network access and copied here.
     KerasGansTinyShapes(data_dir=tmp_path).download_and_prepare()
     dataset, info = load_dataset(
-        "keras_gans_tiny_shapes", data_dir=tmp_path, labels=True, batch_size=12, with_info=True,
+        "keras_gans_tiny_shapes",
+        data_dir=tmp_path,
+        labels=True,
+        batch_size=12,
+        with_info=True,
     )
     images, labels = next(iter(dataset))
     assert images.shape == (12, 28, 28, 1) and images.dtype == tf.float32

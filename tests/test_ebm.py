@@ -28,9 +28,7 @@ def trained():
     keras.utils.set_random_seed(0)
     model = tiny_model()
     model.compile(optimizer=keras.optimizers.Adam(1e-3, beta_1=0.0, clipnorm=0.1))
-    train = data.load_dataset(
-        "mnist", split="train", batch_size=64, limit=2000, seed=0, drop_remainder=True
-    ).repeat()
+    train = data.load_dataset("mnist", split="train", batch_size=64, limit=2000, seed=0, drop_remainder=True).repeat()
     history = model.fit(train, steps_per_epoch=200, epochs=1, verbose=0)
     return model, history
 
@@ -80,9 +78,7 @@ def quadratic_score(mu):
         (0.5, 0.3, 0.2057143),
     ],
 )
-def test_langevin_reaches_the_stationary_distribution_of_a_quadratic_energy(
-    step_size, noise_std, expected_variance
-):
+def test_langevin_reaches_the_stationary_distribution_of_a_quadratic_energy(step_size, noise_std, expected_variance):
     mu = np.array([1.0, -2.0, 0.5], np.float32)
     start = np.full((4000, 3), 6.0, np.float32)  # far from μ
     samples = ebm.langevin_dynamics(
@@ -105,13 +101,22 @@ def test_langevin_clips_gradients_and_values():
     # Without noise each step moves by (ε/2)·clip(μ − x) = 0.5 · 0.1 = 0.05
     # towards μ = 10: 0.9 → 1.15 after 5 steps...
     unclipped = ebm.langevin_dynamics(
-        quadratic_score([10.0, 10.0]), start, 5, step_size=1.0, noise_std=0.0,
-        grad_clip=0.1, value_range=None,
+        quadratic_score([10.0, 10.0]),
+        start,
+        5,
+        step_size=1.0,
+        noise_std=0.0,
+        grad_clip=0.1,
+        value_range=None,
     )
     np.testing.assert_allclose(unclipped, 1.15, atol=1e-5)
     # ...unless values are clipped to [-1, 1].
     clipped = ebm.langevin_dynamics(
-        quadratic_score([10.0, 10.0]), start, 5, step_size=1.0, noise_std=0.0,
+        quadratic_score([10.0, 10.0]),
+        start,
+        5,
+        step_size=1.0,
+        noise_std=0.0,
         grad_clip=0.1,
     )
     np.testing.assert_allclose(clipped, 1.0)
@@ -236,9 +241,7 @@ def test_model_rejects_bad_arguments(kwargs, match):
 
 
 def test_model_rejects_a_network_with_several_outputs_per_image():
-    classifier = keras.Sequential(
-        [keras.Input((28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(10)]
-    )
+    classifier = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(10)])
     with pytest.raises(ValueError, match=r"received output shape \(None, 10\)"):
         ebm.EnergyBasedModel(classifier)
 
@@ -316,9 +319,7 @@ def test_divergence_guard_stops_at_the_failing_step_and_restores_weights():
     batches[3, 0, 0, 0, 0] = np.nan  # batch 3 makes every weight NaN
     guard = ebm.DivergenceGuard(snapshot_every=2)
     with pytest.raises(ebm.TrainingDivergedError, match=r"epoch 1, batch 3 \(global step 4\)"):
-        model.fit(
-            tf.data.Dataset.from_tensor_slices(batches), epochs=1, verbose=0, callbacks=[guard]
-        )
+        model.fit(tf.data.Dataset.from_tensor_slices(batches), epochs=1, verbose=0, callbacks=[guard])
     assert guard.diverged_at["global_step"] == 4
     assert model.stop_training
     for weight in model.weights + model.optimizer.variables:
@@ -352,8 +353,17 @@ def test_config_round_trip_and_weights_with_the_buffer(tmp_path):
     model = tiny_model(alpha=0.3, langevin_steps=7, buffer_size=128, reinit_fraction=0.1)
     config = model.get_config()
     clone = ebm.EnergyBasedModel.from_config(config)
-    for key in ("alpha", "langevin_steps", "step_size", "noise_std", "grad_clip",
-                "buffer_size", "reinit_fraction", "real_noise_std", "seed"):
+    for key in (
+        "alpha",
+        "langevin_steps",
+        "step_size",
+        "noise_std",
+        "grad_clip",
+        "buffer_size",
+        "reinit_fraction",
+        "real_noise_std",
+        "seed",
+    ):
         assert getattr(clone, key) == getattr(model, key), key
 
     path = tmp_path / "ebm.weights.h5"

@@ -139,9 +139,18 @@ def test_fresh_process_without_keras_gans_reproduces_outputs(unconditional, cond
     script.write_text(RELOAD_SCRIPT)
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
     subprocess.run(
-        [sys.executable, str(script), str(unconditional[1]), str(conditional[1]),
-         str(tmp_path / "inputs.npz"), str(tmp_path / "outputs.npz")],
-        check=True, cwd=tmp_path, env=env, capture_output=True,
+        [
+            sys.executable,
+            str(script),
+            str(unconditional[1]),
+            str(conditional[1]),
+            str(tmp_path / "inputs.npz"),
+            str(tmp_path / "outputs.npz"),
+        ],
+        check=True,
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
     )
     outputs = np.load(tmp_path / "outputs.npz")
     assert not outputs["keras_gans_imported"]
@@ -282,9 +291,7 @@ def test_a_bare_generator_model_can_be_exported(tmp_path):
 
 def test_refuses_non_finite_weights_and_models_without_latent_input(tmp_path):
     generator = models.mlp_generator(latent_dim=LATENT_DIM, hidden_units=(16,))
-    generator.get_layer("to_pixels").kernel.assign(
-        tf.fill(generator.get_layer("to_pixels").kernel.shape, float("nan"))
-    )
+    generator.get_layer("to_pixels").kernel.assign(tf.fill(generator.get_layer("to_pixels").kernel.shape, float("nan")))
     with pytest.raises(ValueError, match="non-finite weights: .*to_pixels"):
         callbacks.export_generator(generator, tmp_path / "nan")
     assert not (tmp_path / "nan").exists()

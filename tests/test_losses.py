@@ -87,9 +87,7 @@ def test_minimax_generator_loss_hand_computed():
 def test_cross_entropy_losses_are_finite_for_extreme_logits():
     # log(1 - sigmoid(100)) = -softplus(100) = -100, computed without log(0).
     np.testing.assert_allclose(float(losses.minimax_generator_loss([[100.0]])), -100.0, rtol=1e-6)
-    np.testing.assert_allclose(
-        float(losses.non_saturating_generator_loss([[-100.0]])), 100.0, rtol=1e-6
-    )
+    np.testing.assert_allclose(float(losses.non_saturating_generator_loss([[-100.0]])), 100.0, rtol=1e-6)
     d_loss = losses.bce_discriminator_loss([[-100.0]], [[100.0]])
     np.testing.assert_allclose(float(d_loss), 200.0, rtol=1e-6)
 
@@ -103,9 +101,7 @@ def test_logits_and_probabilities_agree(label_smoothing):
     pairs = [
         (
             losses.bce_discriminator_loss(real_logits, fake_logits, label_smoothing=label_smoothing),
-            losses.bce_discriminator_loss(
-                real_probs, fake_probs, from_logits=False, label_smoothing=label_smoothing
-            ),
+            losses.bce_discriminator_loss(real_probs, fake_probs, from_logits=False, label_smoothing=label_smoothing),
         ),
         (
             losses.non_saturating_generator_loss(fake_logits),
@@ -189,9 +185,7 @@ def test_hinge_losses_hand_computed():
     d_loss = losses.hinge_discriminator_loss([[2.0], [0.5]], [[-3.0], [0.5]])
     np.testing.assert_allclose(float(d_loss), 1.0, rtol=1e-6)
     # all scores 0: 1 + 1 = 2
-    np.testing.assert_allclose(
-        float(losses.hinge_discriminator_loss(tf.zeros((3, 1)), tf.zeros((3, 1)))), 2.0
-    )
+    np.testing.assert_allclose(float(losses.hinge_discriminator_loss(tf.zeros((3, 1)), tf.zeros((3, 1)))), 2.0)
     # G: -mean(-3, 0.5) = 1.25
     np.testing.assert_allclose(float(losses.hinge_generator_loss([[-3.0], [0.5]])), 1.25)
 
@@ -283,9 +277,7 @@ def test_gradient_penalty_linear_critic_rank_four():
     fake = rng.uniform(-1, 1, size=(5, 4, 4, 1)).astype("float32")
     critic = linear_critic(np.full((4, 4, 1), 0.75))
     np.testing.assert_allclose(float(losses.gradient_penalty(critic, real, fake)), 40.0, rtol=1e-5)
-    np.testing.assert_allclose(
-        float(losses.gradient_penalty(critic, real, fake, weight=2.5)), 10.0, rtol=1e-5
-    )
+    np.testing.assert_allclose(float(losses.gradient_penalty(critic, real, fake, weight=2.5)), 10.0, rtol=1e-5)
 
 
 def test_gradient_penalty_is_zero_for_unit_gradient_critics():
@@ -298,8 +290,10 @@ def test_gradient_penalty_is_zero_for_unit_gradient_critics():
     # D(x) = ‖x‖₂ has gradient x / ‖x‖, of norm 1 away from the origin; real and
     # fake in [1, 2] keep every interpolate far from it.
     positive_real, positive_fake = 1.5 + 0.5 * real, 1.5 + 0.5 * fake
+
     def euclidean_norm(x):
         return tf.sqrt(tf.reduce_sum(tf.square(x), axis=[1, 2, 3]))
+
     penalty = losses.gradient_penalty(euclidean_norm, positive_real, positive_fake, seed=1)
     assert float(penalty) < 1e-8
 
@@ -349,6 +343,7 @@ def test_gradient_penalty_quadratic_critic_matches_recovered_epsilon():
 def test_gradient_penalty_seeds():
     def critic(x):
         return 0.5 * tf.reduce_sum(tf.square(x), axis=[1, 2, 3])
+
     real = np.zeros((8, 3, 3, 1), dtype="float32")
     fake = np.ones((8, 3, 3, 1), dtype="float32")
     # The same int seed draws the same ε.
@@ -384,8 +379,9 @@ def test_gradient_penalty_is_differentiable_wrt_critic_weights():
 def test_gradient_penalty_no_nan_with_zero_gradient_and_real_equal_fake():
     # Zero kernel: ∇D = 0, norm = sqrt(0 + 1e-10) = 1e-5, penalty = 10 (1e-5 - 1)² ≈ 10.
     # Without the 1e-10 the gradient w.r.t. the kernel would be 0/0 = NaN.
-    critic = keras.Sequential([keras.Input((4, 4, 1)), keras.layers.Flatten(),
-                               keras.layers.Dense(1, kernel_initializer="zeros")])
+    critic = keras.Sequential(
+        [keras.Input((4, 4, 1)), keras.layers.Flatten(), keras.layers.Dense(1, kernel_initializer="zeros")]
+    )
     images = np.random.default_rng(6).uniform(-1, 1, size=(3, 4, 4, 1)).astype("float32")
     with tf.GradientTape() as tape:
         penalty = losses.gradient_penalty(critic, images, images)
@@ -394,9 +390,11 @@ def test_gradient_penalty_no_nan_with_zero_gradient_and_real_equal_fake():
     for gradient in gradients:
         if gradient is not None:
             assert np.all(np.isfinite(gradient.numpy()))
+
     # A critic that ignores its input altogether is handled too (no None gradient).
     def constant_critic(x):
         return tf.ones((tf.shape(x)[0], 1))
+
     assert np.isfinite(float(losses.gradient_penalty(constant_critic, images, images)))
 
 

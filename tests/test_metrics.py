@@ -412,9 +412,20 @@ def test_evaluate_generator_and_reference_row(extractor, test_images):
     conditional = metrics.evaluate_generator(tiny_generator(num_classes=10), real, extractor, **options)
 
     expected_keys = {
-        "num_samples", "frechet_distance", "kid", "kid_std", "classifier_score", "classifier_score_std",
-        "classes_covered", "min_class_fraction", "class_kl", "mean_confidence", "precision", "recall",
-        "density", "coverage",
+        "num_samples",
+        "frechet_distance",
+        "kid",
+        "kid_std",
+        "classifier_score",
+        "classifier_score_std",
+        "classes_covered",
+        "min_class_fraction",
+        "class_kl",
+        "mean_confidence",
+        "precision",
+        "recall",
+        "density",
+        "coverage",
     }
     assert set(reference) == set(untrained) == expected_keys
     assert set(conditional) == expected_keys | {"label_accuracy"}

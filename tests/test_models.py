@@ -74,7 +74,12 @@ def test_preset_latent_dim_override_and_config_round_trip(name):
 
 def test_preset_specs():
     assert set(models.PRESETS) == {
-        "vanilla", "wgan_gp", "batchnorm_mlp", "dcgan", "conditional_dcgan", "conditional_mlp",
+        "vanilla",
+        "wgan_gp",
+        "batchnorm_mlp",
+        "dcgan",
+        "conditional_dcgan",
+        "conditional_mlp",
     }
     for name, spec in models.PRESETS.items():
         assert spec.name == name
@@ -112,14 +117,19 @@ def test_vanilla_parameter_counts_hand_computed():
 def test_vanilla_layers():
     generator, discriminator = models.build_preset("vanilla")
     assert layer_summary(generator) == [
-        ("Dense", 1024, "linear"), ("ReLU",),
-        ("Dense", 1024, "linear"), ("ReLU",),
-        ("Dense", 784, "tanh"), ("Reshape",),
+        ("Dense", 1024, "linear"),
+        ("ReLU",),
+        ("Dense", 1024, "linear"),
+        ("ReLU",),
+        ("Dense", 784, "tanh"),
+        ("Reshape",),
     ]
     assert layer_summary(discriminator) == [
         ("Flatten",),
-        ("Dense", 256, "linear"), ("LeakyReLU", 0.01),
-        ("Dense", 256, "linear"), ("LeakyReLU", 0.01),
+        ("Dense", 256, "linear"),
+        ("LeakyReLU", 0.01),
+        ("Dense", 256, "linear"),
+        ("LeakyReLU", 0.01),
         ("Dense", 1, "linear"),
     ]
 
@@ -137,15 +147,21 @@ def test_wgan_gp_layers_exactly():
     generator, discriminator = models.build_preset("wgan_gp")
     assert generator.inputs[0].shape == (None, 100)
     assert layer_summary(generator) == [
-        ("Dense", 256, "linear"), ("LeakyReLU", 0.2),
-        ("Dense", 512, "linear"), ("LeakyReLU", 0.2),
-        ("Dense", 1024, "linear"), ("LeakyReLU", 0.2),
-        ("Dense", 784, "tanh"), ("Reshape",),
+        ("Dense", 256, "linear"),
+        ("LeakyReLU", 0.2),
+        ("Dense", 512, "linear"),
+        ("LeakyReLU", 0.2),
+        ("Dense", 1024, "linear"),
+        ("LeakyReLU", 0.2),
+        ("Dense", 784, "tanh"),
+        ("Reshape",),
     ]
     assert layer_summary(discriminator) == [
         ("Flatten",),
-        ("Dense", 512, "linear"), ("LeakyReLU", 0.2),
-        ("Dense", 256, "linear"), ("LeakyReLU", 0.2),
+        ("Dense", 512, "linear"),
+        ("LeakyReLU", 0.2),
+        ("Dense", 256, "linear"),
+        ("LeakyReLU", 0.2),
         ("Dense", 1, "linear"),
     ]
 
@@ -153,10 +169,17 @@ def test_wgan_gp_layers_exactly():
 def test_batchnorm_mlp_architecture_and_probabilities():
     generator, discriminator = models.build_preset("batchnorm_mlp")
     assert layer_summary(generator) == [
-        ("Dense", 256, "linear"), ("BatchNormalization",), ("LeakyReLU", 0.2),
-        ("Dense", 512, "linear"), ("BatchNormalization",), ("LeakyReLU", 0.2),
-        ("Dense", 1024, "linear"), ("BatchNormalization",), ("LeakyReLU", 0.2),
-        ("Dense", 784, "tanh"), ("Reshape",),
+        ("Dense", 256, "linear"),
+        ("BatchNormalization",),
+        ("LeakyReLU", 0.2),
+        ("Dense", 512, "linear"),
+        ("BatchNormalization",),
+        ("LeakyReLU", 0.2),
+        ("Dense", 1024, "linear"),
+        ("BatchNormalization",),
+        ("LeakyReLU", 0.2),
+        ("Dense", 784, "tanh"),
+        ("Reshape",),
     ]
     # Dense before BN has no bias; BN adds gamma and beta (its moving mean and
     # variance are not trainable):
@@ -189,9 +212,7 @@ def test_dcgan_is_the_cs231n_architecture_and_configurable():
     # Dense 1024*1024 + 1024 = 1,049,600; Dense 1024 + 1 = 1,025 -> 1,102,721
     assert models.count_parameters(discriminator) == 1_102_721
 
-    small_g, small_d = models.build_preset(
-        "dcgan", base_filters=8, hidden_units=(), discriminator_dropout_rate=0.3
-    )
+    small_g, small_d = models.build_preset("dcgan", base_filters=8, hidden_units=(), discriminator_dropout_rate=0.3)
     assert small_g.get_layer("to_feature_map").output.shape == (None, 7, 7, 16)
     assert small_d.get_layer("pool_2").output.shape == (None, 4, 4, 16)
     assert small_d.get_layer("dropout_1").rate == pytest.approx(0.3)
@@ -218,7 +239,10 @@ def test_conditional_mlp_inputs_and_label_dependence():
     assert generator.get_layer("z_and_labels").output.shape == (None, 110)
     assert discriminator.get_layer("pixels_and_labels").output.shape == (None, 794)
     assert [layer.units for layer in generator.layers if isinstance(layer, keras.layers.Dense)] == [
-        256, 512, 1024, 784,
+        256,
+        512,
+        1024,
+        784,
     ]
 
     z = np.random.default_rng(0).normal(size=(2, 100)).astype("float32")
@@ -236,18 +260,12 @@ def test_conditional_mlp_inputs_and_label_dependence():
 
 
 def test_generic_builders():
-    generator = models.mlp_generator(
-        latent_dim=4, hidden_units=(8,), activation=0.1, image_shape=(6, 5, 2)
-    )
+    generator = models.mlp_generator(latent_dim=4, hidden_units=(8,), activation=0.1, image_shape=(6, 5, 2))
     assert generator(np.zeros((2, 4), "float32")).shape == (2, 6, 5, 2)
     assert layer_summary(generator)[1] == ("LeakyReLU", 0.1)
-    discriminator = models.mlp_discriminator(
-        hidden_units=(8, 4), output_activation="sigmoid", image_shape=(6, 5, 2)
-    )
+    discriminator = models.mlp_discriminator(hidden_units=(8, 4), output_activation="sigmoid", image_shape=(6, 5, 2))
     assert discriminator(np.zeros((2, 6, 5, 2), "float32")).shape == (2, 1)
-    conv_generator = models.dcgan_generator(
-        latent_dim=5, hidden_units=(8,), base_filters=4, image_shape=(8, 12, 3)
-    )
+    conv_generator = models.dcgan_generator(latent_dim=5, hidden_units=(8,), base_filters=4, image_shape=(8, 12, 3))
     assert conv_generator(np.zeros((2, 5), "float32")).shape == (2, 8, 12, 3)
     conv_discriminator = models.dcgan_discriminator(
         base_filters=4, kernel_size=3, hidden_units=(8,), image_shape=(12, 16, 3)

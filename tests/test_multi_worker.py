@@ -43,7 +43,10 @@ def start_job(strategy: str, run_dir: Path, report: Path, tf_config: dict | None
         env["TF_CONFIG"] = json.dumps(tf_config)
     return subprocess.Popen(
         [sys.executable, str(JOB), strategy, str(run_dir), str(report)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
 
 
@@ -81,8 +84,12 @@ def runs(tmp_path_factory):
     cluster = {"worker": [f"127.0.0.1:{port}" for port in ports]}
     # Both workers get the same --out, as on a shared disk.
     workers = [
-        start_job("multi-worker", root / "run", root / f"worker_{index}.npz",
-                  {"cluster": cluster, "task": {"type": "worker", "index": index}})
+        start_job(
+            "multi-worker",
+            root / "run",
+            root / f"worker_{index}.npz",
+            {"cluster": cluster, "task": {"type": "worker", "index": index}},
+        )
         for index in range(2)
     ]
     finish(workers)
@@ -137,12 +144,30 @@ def test_only_the_chief_writes_the_run_folder(runs):
 def test_cli_trains_across_two_workers(tmp_path, model):
     """The command line, for a recipe with n_critic = 5 and for the energy-based model."""
     cluster = {"worker": [f"127.0.0.1:{port}" for port in free_ports(2)]}
-    command = [sys.executable, "-m", "keras_gans", "train", model, "--strategy", "multi-worker",
-               "--limit", "512", "--steps-per-epoch", "2", "--epochs", "1", "--out", str(tmp_path / "run")]
+    command = [
+        sys.executable,
+        "-m",
+        "keras_gans",
+        "train",
+        model,
+        "--strategy",
+        "multi-worker",
+        "--limit",
+        "512",
+        "--steps-per-epoch",
+        "2",
+        "--epochs",
+        "1",
+        "--out",
+        str(tmp_path / "run"),
+    ]
     env = dict(os.environ, PYTHONPATH=str(REPOSITORY))
     workers = [
         subprocess.Popen(
-            command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
             env=dict(env, TF_CONFIG=json.dumps({"cluster": cluster, "task": {"type": "worker", "index": index}})),
         )
         for index in range(2)

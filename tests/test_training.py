@@ -11,8 +11,9 @@ from keras_gans.config import TrainConfig
 
 def quick_config(out, **overrides):
     """A run of a few steps on a few hundred bundled MNIST digits."""
-    options = dict(model="vanilla", out=str(out), limit=256, batch_size=32,
-                   steps_per_epoch=4, epochs=1, verbose=0, export=False)
+    options = dict(
+        model="vanilla", out=str(out), limit=256, batch_size=32, steps_per_epoch=4, epochs=1, verbose=0, export=False
+    )
     options.update(overrides)
     return TrainConfig(**options)
 
@@ -97,8 +98,7 @@ def test_existing_run_folders_are_never_overwritten(tmp_path):
     marker.write_text("keep me")
     second = training.train(quick_config(tmp_path / "run"))
     third = training.train(quick_config(tmp_path / "run"))
-    assert (first.run_dir, second.run_dir, third.run_dir) == (
-        tmp_path / "run", tmp_path / "run-2", tmp_path / "run-3")
+    assert (first.run_dir, second.run_dir, third.run_dir) == (tmp_path / "run", tmp_path / "run-2", tmp_path / "run-3")
     assert marker.read_text() == "keep me"
 
     replaced = training.train(quick_config(tmp_path / "run", overwrite=True))
@@ -143,8 +143,24 @@ def test_a_full_disk_during_a_checkpoint_is_one_line_and_loses_nothing(tmp_path,
 
     monkeypatch.setattr(tf.train.CheckpointManager, "save", save_until_the_disk_is_full)
     out = tmp_path / "run"
-    status = cli.main(["train", "vanilla", "--limit", "256", "--batch-size", "32", "--steps-per-epoch", "2",
-                       "--epochs", "2", "--out", str(out), "--verbose", "0"])
+    status = cli.main(
+        [
+            "train",
+            "vanilla",
+            "--limit",
+            "256",
+            "--batch-size",
+            "32",
+            "--steps-per-epoch",
+            "2",
+            "--epochs",
+            "2",
+            "--out",
+            str(out),
+            "--verbose",
+            "0",
+        ]
+    )
     error = capsys.readouterr().err.strip().splitlines()
     assert status == 2
     assert error[-1] == (
@@ -152,11 +168,31 @@ def test_a_full_disk_during_a_checkpoint_is_one_line_and_loses_nothing(tmp_path,
         "left on device); the checkpoints before it are intact"
     )
     assert sorted(path.name for path in (out / "checkpoints").iterdir()) == [
-        "checkpoint", "ckpt-1.data-00000-of-00001", "ckpt-1.index"]
+        "checkpoint",
+        "ckpt-1.data-00000-of-00001",
+        "ckpt-1.index",
+    ]
     # Once there is space again, the run resumes from epoch 1 and finishes.
     monkeypatch.undo()
-    status = cli.main(["train", "vanilla", "--limit", "256", "--batch-size", "32", "--steps-per-epoch", "2",
-                       "--epochs", "2", "--out", str(out), "--verbose", "0", "--resume"])
+    status = cli.main(
+        [
+            "train",
+            "vanilla",
+            "--limit",
+            "256",
+            "--batch-size",
+            "32",
+            "--steps-per-epoch",
+            "2",
+            "--epochs",
+            "2",
+            "--out",
+            str(out),
+            "--verbose",
+            "0",
+            "--resume",
+        ]
+    )
     assert status == 0
     assert (out / "checkpoints" / "ckpt-2.index").is_file()
     assert (out / "generator" / "saved_model.pb").is_file()

@@ -12,24 +12,52 @@ TUTORIALS_DIR = Path(__file__).resolve().parents[1] / "tutorials"
 
 # A few files each tutorial must write into --out (and list at the end).
 EXPECTED_FILES = {
-    "01_data.py": ["mnist_digits.png", "mnist_label_histogram.png", "pixel_histogram.png",
-                   "shapes/circle/000.png", "shapes_grid.png"],
-    "02_vanilla_gan.py": ["generator_loss_gradients.png", "loss_curves.png", "samples_10x10.png",
-                          "progress/epoch_001.png"],
-    "03_lsgan.py": ["vanilla_samples.png", "lsgan_samples.png", "lsgan_class_histogram.png",
-                    "vanilla_vs_lsgan.png"],
+    "01_data.py": [
+        "mnist_digits.png",
+        "mnist_label_histogram.png",
+        "pixel_histogram.png",
+        "shapes/circle/000.png",
+        "shapes_grid.png",
+    ],
+    "02_vanilla_gan.py": [
+        "generator_loss_gradients.png",
+        "loss_curves.png",
+        "samples_10x10.png",
+        "progress/epoch_001.png",
+    ],
+    "03_lsgan.py": ["vanilla_samples.png", "lsgan_samples.png", "lsgan_class_histogram.png", "vanilla_vs_lsgan.png"],
     "04_dcgan.py": ["mnist/samples_10x10.png", "mnist/progress/progress.gif", "mnist_real_vs_fake.png"],
-    "05_wgan.py": ["wgan/samples_10x10.png", "wgan_gp/samples_10x10.png", "wgan_gp/loss_curves.csv",
-                   "wgan_vs_wgangp_curves.png"],
-    "06_conditional_gan.py": ["samples_10x10.png", "class_interpolation.png", "style_grid.png",
-                              "latent_arithmetic.png"],
-    "07_batchnorm_gan.py": ["samples_10x10.png", "loss_curves.csv", "class_histogram_generated.png",
-                            "class_histogram_real.png"],
+    "05_wgan.py": [
+        "wgan/samples_10x10.png",
+        "wgan_gp/samples_10x10.png",
+        "wgan_gp/loss_curves.csv",
+        "wgan_vs_wgangp_curves.png",
+    ],
+    "06_conditional_gan.py": [
+        "samples_10x10.png",
+        "class_interpolation.png",
+        "style_grid.png",
+        "latent_arithmetic.png",
+    ],
+    "07_batchnorm_gan.py": [
+        "samples_10x10.png",
+        "loss_curves.csv",
+        "class_histogram_generated.png",
+        "class_histogram_real.png",
+    ],
     "08_energy_based_model.py": ["mcmc_steps.png", "samples.png", "ood_table.txt"],
-    "09_evaluating_gans.py": ["metrics_table.txt", "class_histogram_collapsed.png",
-                              "nearest_neighbours.png", "latent_interpolation.png"],
-    "10_shipping.py": ["generator/saved_model.pb", "generator/generator.json", "served_by_tensorflow.png",
-                       "served_sevens.png"],
+    "09_evaluating_gans.py": [
+        "metrics_table.txt",
+        "class_histogram_collapsed.png",
+        "nearest_neighbours.png",
+        "latent_interpolation.png",
+    ],
+    "10_shipping.py": [
+        "generator/saved_model.pb",
+        "generator/generator.json",
+        "served_by_tensorflow.png",
+        "served_sevens.png",
+    ],
 }
 
 
@@ -55,7 +83,11 @@ def test_tutorial_runs_quick(script, tmp_path):
     # Run from tmp_path: nothing may be written into the working directory.
     result = subprocess.run(
         [sys.executable, str(TUTORIALS_DIR / script), "--quick", "--out", str(out)],
-        capture_output=True, text=True, timeout=600, cwd=tmp_path, env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=tmp_path,
+        env=env,
     )
     assert result.returncode == 0, f"{script} failed:\n{result.stdout[-2000:]}\n{result.stderr[-3000:]}"
     listing = result.stdout.split("Files in", 1)[-1]

@@ -63,12 +63,11 @@ print(f"images: {images.dtype} {images.shape}, pixel range [{images.min()}, {ima
 print(f"labels: {labels.dtype} {labels.shape}, values {sorted(set(labels.tolist()))}")
 counts = np.bincount(labels, minlength=10)
 print("label counts:", dict(enumerate(counts.tolist())))
-print(f"most frequent digit: {counts.argmax()} ({counts.max():,}), "
-      f"least frequent: {counts.argmin()} ({counts.min():,})")
-
-metrics.plot_class_histogram(
-    labels, str(args.out / "mnist_label_histogram.png"), title="MNIST training labels"
+print(
+    f"most frequent digit: {counts.argmax()} ({counts.max():,}), least frequent: {counts.argmin()} ({counts.min():,})"
 )
+
+metrics.plot_class_histogram(labels, str(args.out / "mnist_label_histogram.png"), title="MNIST training labels")
 files.append("mnist_label_histogram.png")
 
 """
@@ -174,9 +173,11 @@ The folder's path is all `load_dataset` needs. With `labels=True` it yields
 print(data.describe(shapes_dir))
 shapes, info = data.load_dataset(shapes_dir, batch_size=64, labels=True, with_info=True)
 shape_images, shape_labels = next(iter(shapes))
-print(f"a batch: images {shape_images.dtype.name} {tuple(shape_images.shape)}, "
-      f"range [{shape_images.numpy().min():.2f}, {shape_images.numpy().max():.2f}]; "
-      f"labels {shape_labels.numpy()[:12].tolist()} ... ({', '.join(info.class_names)})")
+print(
+    f"a batch: images {shape_images.dtype.name} {tuple(shape_images.shape)}, "
+    f"range [{shape_images.numpy().min():.2f}, {shape_images.numpy().max():.2f}]; "
+    f"labels {shape_labels.numpy()[:12].tolist()} ... ({', '.join(info.class_names)})"
+)
 save_image_grid(shape_images[:48], args.out / "shapes_grid.png", ncols=12)
 files.append("shapes_grid.png")
 

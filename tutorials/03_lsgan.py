@@ -97,9 +97,7 @@ def train(gan_class, name):
         g_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5),
     )
     print(f"\n{name}: {gan_class.__name__} with loss {gan.loss_name!r}")
-    dataset = data.load_dataset(
-        "mnist", batch_size=batch_size, drop_remainder=True, limit=limit, seed=args.seed
-    )
+    dataset = data.load_dataset("mnist", batch_size=batch_size, drop_remainder=True, limit=limit, seed=args.seed)
     history = gan.fit(
         dataset,
         epochs=args.epochs,
@@ -152,7 +150,8 @@ for name, gan in (("vanilla", vanilla), ("lsgan", lsgan)):
     _, probabilities = extractor(samples)
     histogram = metrics.class_histogram(probabilities)
     metrics.plot_class_histogram(
-        histogram, str(args.out / f"{name}_class_histogram.png"),
+        histogram,
+        str(args.out / f"{name}_class_histogram.png"),
         title=f"{name}: predicted classes of {n} samples",
     )
     files.append(f"{name}_class_histogram.png")
@@ -161,17 +160,20 @@ for name, gan in (("vanilla", vanilla), ("lsgan", lsgan)):
     print(f"{name}: digit fractions {np.round(histogram.fractions, 3).tolist()}")
 
 print()
-print(metrics.format_metrics_table(
-    rows,
-    columns=["frechet_distance", "kid", "classifier_score", "mean_confidence", "classes_covered", "class_kl"],
-))
+print(
+    metrics.format_metrics_table(
+        rows,
+        columns=["frechet_distance", "kid", "classifier_score", "mean_confidence", "classes_covered", "class_kl"],
+    )
+)
 better = min(("vanilla", "lsgan"), key=lambda name: rows[name]["frechet_distance"])
-print(f"\nlower Fréchet distance after {args.epochs} epoch(s): {better} "
-      f"({rows['vanilla']['frechet_distance']:.1f} vanilla vs {rows['lsgan']['frechet_distance']:.1f} lsgan, "
-      f"{rows['real (train vs test)']['frechet_distance']:.1f} for real digits)")
+print(
+    f"\nlower Fréchet distance after {args.epochs} epoch(s): {better} "
+    f"({rows['vanilla']['frechet_distance']:.1f} vanilla vs {rows['lsgan']['frechet_distance']:.1f} lsgan, "
+    f"{rows['real (train vs test)']['frechet_distance']:.1f} for real digits)"
+)
 for name in ("vanilla", "lsgan"):
-    print(f"{name}: {rows[name]['classes_covered']}/10 digits covered, "
-          f"KL to uniform {rows[name]['class_kl']:.2f}")
+    print(f"{name}: {rows[name]['classes_covered']}/10 digits covered, KL to uniform {rows[name]['class_kl']:.2f}")
 
 """
 ## Side by side
@@ -185,8 +187,9 @@ figure = Figure(figsize=(9, 7.5), layout="constrained")
 axes = figure.subplots(2, 2, height_ratios=(2, 1))
 for column, (name, history) in enumerate((("vanilla", vanilla_history), ("lsgan", lsgan_history))):
     axes[0, column].imshow(sample_grids[name], cmap="gray", vmin=0, vmax=255)
-    axes[0, column].set_title(f"{name}: FD {rows[name]['frechet_distance']:.2f}, "
-                              f"confidence {rows[name]['mean_confidence']:.2f}")
+    axes[0, column].set_title(
+        f"{name}: FD {rows[name]['frechet_distance']:.2f}, confidence {rows[name]['mean_confidence']:.2f}"
+    )
     axes[0, column].set_axis_off()
     epochs = np.arange(1, len(history["d_loss"]) + 1)
     axes[1, column].plot(epochs, history["d_loss"], marker="o", label="d_loss")

@@ -69,8 +69,10 @@ themselves are small.
 """
 
 mlp_generator, _ = models.build_preset("vanilla")
-print(f"\ntrainable parameters: DCGAN generator {parameters.count_parameters(generator):,}, "
-      f"MLP generator of tutorial 02 {parameters.count_parameters(mlp_generator):,}")
+print(
+    f"\ntrainable parameters: DCGAN generator {parameters.count_parameters(generator):,}, "
+    f"MLP generator of tutorial 02 {parameters.count_parameters(mlp_generator):,}"
+)
 
 """
 ## The datasets
@@ -158,9 +160,11 @@ for name, gan in trained.items():
     fake_images = keras.ops.convert_to_numpy(gan.generate(32))
     metrics.plot_real_vs_fake(real_images, fake_images, str(args.out / f"{name}_real_vs_fake.png"))
     files.append(f"{name}_real_vs_fake.png")
-    print(f"{name}: pixels below -0.9: {np.mean(real_images < -0.9):.1%} of real, "
-          f"{np.mean(fake_images < -0.9):.1%} of generated; mean pixel {real_images.mean():+.3f} real, "
-          f"{fake_images.mean():+.3f} generated")
+    print(
+        f"{name}: pixels below -0.9: {np.mean(real_images < -0.9):.1%} of real, "
+        f"{np.mean(fake_images < -0.9):.1%} of generated; mean pixel {real_images.mean():+.3f} real, "
+        f"{fake_images.mean():+.3f} generated"
+    )
 
 """
 The last epoch's numbers. `real_score` and `fake_score` are mean logits of

@@ -140,9 +140,7 @@ the digits.
 """
 
 style_z = np.random.default_rng(args.seed + 1).standard_normal((6, gan.latent_dim)).astype("float32")
-style_images = gan.generator.predict(
-    [np.repeat(style_z, 10, axis=0), np.tile(eye, (len(style_z), 1))], verbose=0
-)
+style_images = gan.generator.predict([np.repeat(style_z, 10, axis=0), np.tile(eye, (len(style_z), 1))], verbose=0)
 grids.save_image_grid(style_images, args.out / "style_grid.png", nrows=len(style_z), ncols=10)
 files.append("style_grid.png")
 

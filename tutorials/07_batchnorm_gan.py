@@ -54,16 +54,18 @@ batch_size = 64
 limit = 512 if args.quick else None
 try:
     dataset, info = data.load_dataset(
-        "fashion_mnist", batch_size=batch_size, drop_remainder=True, limit=limit,
-        data_dir=args.data_dir, with_info=True,
+        "fashion_mnist",
+        batch_size=batch_size,
+        drop_remainder=True,
+        limit=limit,
+        data_dir=args.data_dir,
+        with_info=True,
     )
     dataset_name = "fashion_mnist"
 except ConnectionError as error:
     print(f"Fashion-MNIST is not available ({str(error).splitlines()[0]})\n-> training on MNIST instead")
     dataset_name = "mnist"
-    dataset, info = data.load_dataset(
-        "mnist", batch_size=batch_size, drop_remainder=True, limit=limit, with_info=True
-    )
+    dataset, info = data.load_dataset("mnist", batch_size=batch_size, drop_remainder=True, limit=limit, with_info=True)
 print(info)
 class_names = info.class_names
 
@@ -168,18 +170,22 @@ fake_features, fake_probabilities = extractor(samples)
 real_features, real_probabilities = extractor(test_images[:n])
 fake_histogram = metrics.class_histogram(fake_probabilities)
 real_histogram = metrics.class_histogram(real_probabilities)
-metrics.plot_class_histogram(fake_histogram, str(args.out / "class_histogram_generated.png"),
-                             title=f"{dataset_name}: {n} generated samples")
-metrics.plot_class_histogram(real_histogram, str(args.out / "class_histogram_real.png"),
-                             title=f"{dataset_name}: {n} real test images")
+metrics.plot_class_histogram(
+    fake_histogram, str(args.out / "class_histogram_generated.png"), title=f"{dataset_name}: {n} generated samples"
+)
+metrics.plot_class_histogram(
+    real_histogram, str(args.out / "class_histogram_real.png"), title=f"{dataset_name}: {n} real test images"
+)
 files += ["class_histogram_generated.png", "class_histogram_real.png"]
 
 print(f"\n{'class':<12} {'real':>6} {'generated':>9}")
 for index, name in enumerate(class_names):
     print(f"{name:<12} {real_histogram.fractions[index]:6.1%} {fake_histogram.fractions[index]:9.1%}")
 for label, histogram in (("real", real_histogram), ("generated", fake_histogram)):
-    print(f"{label:>9}: {histogram.classes_covered}/10 classes covered, KL to uniform "
-          f"{histogram.kl_to_uniform:.3f} nats, mean confidence {histogram.mean_confidence:.2f}")
+    print(
+        f"{label:>9}: {histogram.classes_covered}/10 classes covered, KL to uniform "
+        f"{histogram.kl_to_uniform:.3f} nats, mean confidence {histogram.mean_confidence:.2f}"
+    )
 under = [class_names[i] for i in np.flatnonzero(fake_histogram.fractions < 0.5 * real_histogram.fractions)]
 over = [class_names[i] for i in np.flatnonzero(fake_histogram.fractions > 1.5 * real_histogram.fractions)]
 print(f"under-represented (< half their real share): {under or 'none'}")
@@ -193,7 +199,9 @@ quick check: clearly lower means the samples are too alike.
 """
 
 spread = {"real": pdist(real_features[:1000]).mean(), "generated": pdist(fake_features[:1000]).mean()}
-print(f"mean pairwise feature distance: real {spread['real']:.2f}, generated {spread['generated']:.2f} "
-      f"(ratio {spread['generated'] / spread['real']:.2f})")
+print(
+    f"mean pairwise feature distance: real {spread['real']:.2f}, generated {spread['generated']:.2f} "
+    f"(ratio {spread['generated'] / spread['real']:.2f})"
+)
 
 _common.finish(args, files)

@@ -85,11 +85,14 @@ def toy_score(points):
 
 start = tf.random.uniform((4000, 2), -5.0, 5.0, seed=args.seed)
 step_size = 0.1
-chains = ebm.langevin_dynamics(toy_score, start, steps=300, step_size=step_size,
-                               noise_std=np.sqrt(step_size), seed=args.seed, value_range=None)
+chains = ebm.langevin_dynamics(
+    toy_score, start, steps=300, step_size=step_size, noise_std=np.sqrt(step_size), seed=args.seed, value_range=None
+)
 expected_std = np.sqrt(step_size / (1 - (1 - step_size / 2) ** 2))
-print(f"toy chains: mean {np.round(chains.numpy().mean(axis=0), 2)} (mu = {mu.numpy()}), "
-      f"std {np.round(chains.numpy().std(axis=0), 3)} (expected {expected_std:.3f})")
+print(
+    f"toy chains: mean {np.round(chains.numpy().mean(axis=0), 2)} (mu = {mu.numpy()}), "
+    f"std {np.round(chains.numpy().std(axis=0), 3)} (expected {expected_std:.3f})"
+)
 
 """
 Image EBMs use a different regime (Du & Mordatch 2019): a large gradient step
@@ -134,12 +137,16 @@ model = ebm.EnergyBasedModel(
 model.compile()
 dataset = data.load_dataset("mnist", batch_size=batch_size, drop_remainder=True, limit=limit, seed=args.seed)
 history = model.fit(
-    dataset, epochs=args.epochs, verbose=2,
+    dataset,
+    epochs=args.epochs,
+    verbose=2,
     callbacks=[ebm.DivergenceGuard(), callbacks.LossCurves(args.out)],
 )
 files += ["loss_curves.png", "loss_curves.csv"]
-print(f"last epoch: real energy {history.history['real_energy'][-1]:+.3f}, "
-      f"sampled energy {history.history['fake_energy'][-1]:+.3f} (samples should sit slightly above)")
+print(
+    f"last epoch: real energy {history.history['real_energy'][-1]:+.3f}, "
+    f"sampled energy {history.history['fake_energy'][-1]:+.3f} (samples should sit slightly above)"
+)
 
 buffer = keras.ops.convert_to_numpy(model.replay_buffer)
 chosen = np.random.default_rng(args.seed).choice(len(buffer), 100, replace=False)
@@ -195,8 +202,10 @@ for steps in shown:
         change = np.abs(intermediate[steps] - intermediate[step_counts[index - 1]]).mean() / stride
     confidence = extractor(intermediate[steps])[1].max(axis=1).mean()
     print(f"{steps:>5}  {scores[index].mean():>10.3f}  {change:>21.5f}  {confidence:>21.2f}")
-print(f"steps to 90 % of the score gain: median {np.median(steps_needed):.0f}, "
-      f"90th percentile {np.percentile(steps_needed, 90):.0f}")
+print(
+    f"steps to 90 % of the score gain: median {np.median(steps_needed):.0f}, "
+    f"90th percentile {np.percentile(steps_needed, 90):.0f}"
+)
 
 """
 Grouped by the digit the classifier reads in the final samples (more
@@ -248,10 +257,11 @@ probes = {
     "invert": ebm.invert(test_images[:8]),
     "overlay (max)": ebm.overlay(test_images[:16], "max", seed=args.seed)[:8],
 }
-grids.save_image_grid(np.concatenate(list(probes.values())), args.out / "ood_probes.png",
-                          nrows=len(probes), ncols=8)
+grids.save_image_grid(np.concatenate(list(probes.values())), args.out / "ood_probes.png", nrows=len(probes), ncols=8)
 files.append("ood_probes.png")
-print("rows of ood_probes.png, with their mean score: "
-      + ", ".join(f"{name} {model.score(images).mean():+.3f}" for name, images in probes.items()))
+print(
+    "rows of ood_probes.png, with their mean score: "
+    + ", ".join(f"{name} {model.score(images).mean():+.3f}" for name, images in probes.items())
+)
 
 _common.finish(args, files)

@@ -40,8 +40,11 @@ from keras_gans import callbacks, data, gans, grids, metrics, models
 
 parser = _common.parser(__file__, epochs=4)
 parser.add_argument("--n", type=int, help="samples per evaluation (default 5000, 200 with --quick)")
-parser.add_argument("--runs-dir", type=Path, help="folder of runs with exported generators "
-                    "(default saved_models/; not searched with --quick unless given)")
+parser.add_argument(
+    "--runs-dir",
+    type=Path,
+    help="folder of runs with exported generators (default saved_models/; not searched with --quick unless given)",
+)
 args = _common.start(parser)
 n = args.n or (200 if args.quick else 5000)
 # KID averages over random subsets; 10 are plenty for a --quick run.
@@ -63,8 +66,7 @@ extractor = metrics.FeatureExtractor(classifier)
 if not args.quick:
     report = metrics.classifier_report("mnist", directory=str(_common.SAVED_MODELS))
     print(f"metrics classifier: test accuracy {report['test_accuracy']:.2%}")
-print(f"features: {extractor.feature_dim} numbers per image, "
-      f"probabilities over {extractor.num_classes} classes")
+print(f"features: {extractor.feature_dim} numbers per image, probabilities over {extractor.num_classes} classes")
 
 """
 ## The metrics on toy data
@@ -81,14 +83,18 @@ rng = np.random.default_rng(args.seed)
 cloud_a = rng.standard_normal((2000, 16))
 cloud_b = rng.standard_normal((2000, 16))
 shifted = rng.standard_normal((2000, 16)) + 0.5
-print(f"Fréchet distance: same distribution {metrics.frechet_distance(cloud_a, cloud_b):.3f}, "
-      f"shifted by 0.5 {metrics.frechet_distance(cloud_a, shifted):.3f} (exact: 0 and 4)")
+print(
+    f"Fréchet distance: same distribution {metrics.frechet_distance(cloud_a, cloud_b):.3f}, "
+    f"shifted by 0.5 {metrics.frechet_distance(cloud_a, shifted):.3f} (exact: 0 and 4)"
+)
 same_kid = metrics.kernel_distance(cloud_a, cloud_b, num_subsets=20, subset_size=500)
 print(f"KID, same distribution: {same_kid.mean:+.4f} +- {same_kid.std:.4f}")
 pr = metrics.precision_recall(cloud_a, shifted)
 dc = metrics.density_coverage(cloud_a, shifted)
-print(f"shifted cloud vs cloud: precision {pr.precision:.2f}, recall {pr.recall:.2f}, "
-      f"density {dc.density:.2f}, coverage {dc.coverage:.2f} (1, 1, ~1, 1 for identical distributions)")
+print(
+    f"shifted cloud vs cloud: precision {pr.precision:.2f}, recall {pr.recall:.2f}, "
+    f"density {dc.density:.2f}, coverage {dc.coverage:.2f} (1, 1, ~1, 1 for identical distributions)"
+)
 
 """
 What each metric answers, on classifier features of generated vs real test
@@ -130,11 +136,10 @@ for name, preset, conditional in lesson_models:
     keras.utils.set_random_seed(args.seed)
     generator, discriminator = models.build_preset(preset)
     gan = gans.GAN(generator, discriminator, seed=args.seed)
-    gan.compile(d_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5),
-                g_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5))
-    dataset = data.load_dataset(
-        "mnist", batch_size=batch_size, labels=conditional, drop_remainder=True, limit=limit
+    gan.compile(
+        d_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5), g_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5)
     )
+    dataset = data.load_dataset("mnist", batch_size=batch_size, labels=conditional, drop_remainder=True, limit=limit)
     gan.fit(dataset, epochs=args.epochs, verbose=2, callbacks=[callbacks.StopOnNonFinite()])
     generators[name] = gan.generator
     rows[f"{name} ({args.epochs} ep.)"] = metrics.evaluate_generator(
@@ -159,10 +164,15 @@ rows["collapsed (3 modes)"] = metrics.evaluate_generator(collapsed, test_images,
 grids.save_image_grid(collapsed[:64], args.out / "collapsed_samples.png", nrows=8, ncols=8)
 grids.save_image_grid(healthy[:64], args.out / "healthy_samples.png", nrows=8, ncols=8)
 for label, images in (("healthy", healthy), ("collapsed", collapsed)):
-    metrics.plot_class_histogram(extractor(images)[1], str(args.out / f"class_histogram_{label}.png"),
-                                 title=f"vanilla GAN, {label}: {n} samples")
-files += ["healthy_samples.png", "collapsed_samples.png",
-          "class_histogram_healthy.png", "class_histogram_collapsed.png"]
+    metrics.plot_class_histogram(
+        extractor(images)[1], str(args.out / f"class_histogram_{label}.png"), title=f"vanilla GAN, {label}: {n} samples"
+    )
+files += [
+    "healthy_samples.png",
+    "collapsed_samples.png",
+    "class_histogram_healthy.png",
+    "class_histogram_collapsed.png",
+]
 
 """
 ## Runs exported by `python -m keras_gans train`
@@ -188,8 +198,18 @@ else:
 ## The comparison table
 """
 
-columns = ["frechet_distance", "kid", "classifier_score", "classes_covered", "class_kl",
-           "precision", "recall", "density", "coverage", "label_accuracy"]
+columns = [
+    "frechet_distance",
+    "kid",
+    "classifier_score",
+    "classes_covered",
+    "class_kl",
+    "precision",
+    "recall",
+    "density",
+    "coverage",
+    "label_accuracy",
+]
 table = metrics.format_metrics_table(rows, columns=columns)
 print(f"\n{n} samples per row\n{table}")
 (args.out / "metrics_table.txt").write_text(f"{n} samples per row\n{table}\n")

@@ -127,9 +127,10 @@ z = rng.standard_normal((20, metadata["latent_dim"])).astype("float32")
 labels = (np.arange(20) % 10).astype("int32")
 np.savez(args.out / "request.npz", z=z, labels=labels)
 result = subprocess.run(
-    [sys.executable, str(script), str(export_dir), str(args.out / "request.npz"),
-     str(args.out / "served.npy")],
-    capture_output=True, text=True, check=False,
+    [sys.executable, str(script), str(export_dir), str(args.out / "request.npz"), str(args.out / "served.npy")],
+    capture_output=True,
+    text=True,
+    check=False,
 )
 print(result.stdout)
 if result.returncode != 0:
@@ -174,8 +175,10 @@ def handle(request):
 
 sevens = handle({"n": 20, "seed": 42, "label": 7})
 print(f"response: {sevens.dtype} {sevens.shape}, pixel range [{sevens.min()}, {sevens.max()}]")
-print(f"same request, same images: {np.array_equal(sevens, handle({'n': 20, 'seed': 42, 'label': 7}))}; "
-      f"another seed differs: {not np.array_equal(sevens, handle({'n': 20, 'seed': 43, 'label': 7}))}")
+print(
+    f"same request, same images: {np.array_equal(sevens, handle({'n': 20, 'seed': 42, 'label': 7}))}; "
+    f"another seed differs: {not np.array_equal(sevens, handle({'n': 20, 'seed': 43, 'label': 7}))}"
+)
 grids.save_image_grid(sevens, args.out / "served_sevens.png", nrows=2, ncols=10)
 grids.save_image_grid(handle({"n": 30, "seed": 0}), args.out / "served_all_digits.png", nrows=3, ncols=10)
 files += ["served_sevens.png", "served_all_digits.png"]
@@ -197,8 +200,10 @@ intensities = keras.layers.Rescaling(0.5, offset=0.5, name="to_unit_range")(imag
 wrapper = keras.Model([z_input, label_input], intensities, name="served_generator")
 wrapper.summary()
 unit_images = wrapper.predict([z, labels], verbose=0)
-print(f"wrapper output range [{unit_images.min():.3f}, {unit_images.max():.3f}], "
-      f"matches the export: {np.allclose(unit_images, (served + 1) / 2, atol=1e-5)}")
+print(
+    f"wrapper output range [{unit_images.min():.3f}, {unit_images.max():.3f}], "
+    f"matches the export: {np.allclose(unit_images, (served + 1) / 2, atol=1e-5)}"
+)
 
 """
 ## The same, with keras_gans installed

@@ -78,7 +78,5 @@ def metrics_classifier(quick: bool, dataset: str = "mnist") -> keras.Model:
 
     if quick:
         tiny = metrics.build_classifier(filters=(8, 16), feature_dim=32)
-        return metrics.train_classifier(
-            dataset, epochs=1, limit=2000, out_dir=None, classifier=tiny, verbose=0
-        )
+        return metrics.train_classifier(dataset, epochs=1, limit=2000, out_dir=None, classifier=tiny, verbose=0)
     return metrics.load_classifier(dataset)

@@ -123,4 +123,3 @@ def _load_path(path: Path, split: str, image_size: int, limit: int | None) -> fi
     if idx.is_idx_directory(path):
         return files.load_idx_directory(path, split, image_size, limit)
     return files.load_image_folder(path, split, image_size, limit)
-

@@ -37,7 +37,12 @@ def load_bundled_mnist(split: str, image_size: int, limit: int | None) -> Loaded
     images = idx.read_idx_images(folder.joinpath(f"{prefix}-images-idx3-ubyte.gz"))
     labels = idx.read_idx_labels(folder.joinpath(f"{prefix}-labels-idx1-ubyte.gz"))
     return _finish(
-        "mnist", split, images, labels, image_size, limit,
+        "mnist",
+        split,
+        images,
+        labels,
+        image_size,
+        limit,
         source="bundled MNIST IDX files (keras_gans/data/mnist)",
         class_names=KNOWN_CLASS_NAMES["mnist"],
     )
@@ -65,7 +70,12 @@ def load_idx_directory(
             f"{labels_path.name} holds {len(labels)} labels"
         )
     return _finish(
-        name or str(directory), split, images, labels, image_size, limit,
+        name or str(directory),
+        split,
+        images,
+        labels,
+        image_size,
+        limit,
         source=f"IDX files in {directory}",
         class_names=KNOWN_CLASS_NAMES.get(name),
     )
@@ -120,8 +130,7 @@ def load_npz(path: PathLike, split: str, image_size: int, limit: int | None) -> 
         )
     if images_key not in arrays or labels_key not in arrays:
         raise ValueError(
-            f"{path}: split={split!r} needs keys {images_key!r} and {labels_key!r}, "
-            f"the file has {sorted(arrays)}"
+            f"{path}: split={split!r} needs keys {images_key!r} and {labels_key!r}, the file has {sorted(arrays)}"
         )
 
     images = _check_npz_images(arrays[images_key], f"{path}[{images_key!r}]")
@@ -131,19 +140,20 @@ def load_npz(path: PathLike, split: str, image_size: int, limit: int | None) -> 
             f"{path}: image/label count mismatch: {images_key!r} holds {len(images)} "
             f"images but {labels_key!r} holds {len(labels)} labels"
         )
-    num_classes = 1 + max(
-        int(_check_npz_labels(arrays[key], f"{path}[{key!r}]").max(initial=0)) for key in label_keys
-    )
+    num_classes = 1 + max(int(_check_npz_labels(arrays[key], f"{path}[{key!r}]").max(initial=0)) for key in label_keys)
     return _finish(
-        str(path), split, images, labels, image_size, limit,
+        str(path),
+        split,
+        images,
+        labels,
+        image_size,
+        limit,
         source=f".npz file {path} (keys {images_key!r}, {labels_key!r})",
         num_classes=num_classes,
     )
 
 
-def load_image_folder(
-    directory: PathLike, split: str, image_size: int, limit: int | None
-) -> LoadedData:
+def load_image_folder(directory: PathLike, split: str, image_size: int, limit: int | None) -> LoadedData:
     """A folder of image files, one sub-folder per class or flat (a custom dataset).
 
     Layout: `directory/<class name>/**/<image>` with PNG, JPEG, BMP or GIF
@@ -195,9 +205,7 @@ def load_image_folder(
         files = [path for path in sorted(root.iterdir()) if _is_image_file(path)]
         labels = [-1] * len(files)
         if not files:
-            raise ValueError(
-                f"{root}: no images ({', '.join(IMAGE_EXTENSIONS)}) and no class sub-folders of images"
-            )
+            raise ValueError(f"{root}: no images ({', '.join(IMAGE_EXTENSIONS)}) and no class sub-folders of images")
     if limit is not None:
         files, labels = files[:limit], labels[:limit]
 
@@ -213,7 +221,10 @@ def load_image_folder(
 
     labels = np.asarray(labels, dtype=np.int64)
     info = DatasetInfo.from_arrays(
-        str(directory), split, images, labels,
+        str(directory),
+        split,
+        images,
+        labels,
         source=f"image folder {root}" if subfolders else f"flat image folder {root}",
         num_classes=len(subfolders),
         class_names=tuple(folder.name for folder in subfolders),
@@ -243,24 +254,26 @@ def _finish(
     images, labels = images[:limit], labels[:limit]
     images = fit_images(images, image_size)
     info = DatasetInfo.from_arrays(
-        name, split, images, labels, source=source,
-        num_classes=num_classes, class_names=class_names,
+        name,
+        split,
+        images,
+        labels,
+        source=source,
+        num_classes=num_classes,
+        class_names=class_names,
     )
     return images, labels, info
 
 
 def _check_file_split(split: str, dataset: str) -> None:
     if split not in FILE_SPLITS:
-        raise ValueError(
-            f"split must be one of {list(FILE_SPLITS)} for {dataset}, received split={split!r}"
-        )
+        raise ValueError(f"split must be one of {list(FILE_SPLITS)} for {dataset}, received split={split!r}")
 
 
 def _check_npz_images(images: np.ndarray, where: str) -> np.ndarray:
     if images.ndim not in (3, 4) or (images.ndim == 4 and images.shape[-1] not in (1, 2, 3, 4)):
         raise ValueError(
-            f"{where}: images must have shape (N, H, W) or (N, H, W, C) with C in 1-4, "
-            f"received shape {images.shape}"
+            f"{where}: images must have shape (N, H, W) or (N, H, W, C) with C in 1-4, received shape {images.shape}"
         )
     if not np.issubdtype(images.dtype, np.integer):
         raise ValueError(
@@ -268,10 +281,7 @@ def _check_npz_images(images: np.ndarray, where: str) -> np.ndarray:
             f"{images.dtype}; convert e.g. with (x * 255).round().astype('uint8')"
         )
     if images.size and (images.min() < 0 or images.max() > 255):
-        raise ValueError(
-            f"{where}: pixel values must be in [0, 255], received "
-            f"[{images.min()}, {images.max()}]"
-        )
+        raise ValueError(f"{where}: pixel values must be in [0, 255], received [{images.min()}, {images.max()}]")
     return images.astype(np.uint8, copy=False)
 
 
@@ -290,9 +300,7 @@ def _check_npz_labels(labels: np.ndarray, where: str) -> np.ndarray:
 
 
 def _visible_subfolders(directory: Path) -> list[Path]:
-    return sorted(
-        entry for entry in directory.iterdir() if entry.is_dir() and not entry.name.startswith(".")
-    )
+    return sorted(entry for entry in directory.iterdir() if entry.is_dir() and not entry.name.startswith("."))
 
 
 def _decode_grey(path: Path) -> np.ndarray:

@@ -49,8 +49,9 @@ def read_idx_images(path: PathOrResource) -> np.ndarray:
     """
     data, source = _read_bytes(path)
     count, rows, cols = _parse_header(data, source, IMAGES_MAGIC, "images", 3)
-    pixels = _parse_body(data, source, header_bytes=16, expected=count * rows * cols,
-                         what=f"{count} images of {rows}x{cols}")
+    pixels = _parse_body(
+        data, source, header_bytes=16, expected=count * rows * cols, what=f"{count} images of {rows}x{cols}"
+    )
     # (count*rows*cols,) -> (count, rows, cols)
     return pixels.reshape(count, rows, cols)
 
@@ -89,8 +90,7 @@ def find_idx_files(directory: str | os.PathLike, split: str) -> tuple[Path, Path
     """
     if split not in SPLIT_PREFIXES:
         raise ValueError(
-            f"split must be one of {sorted(SPLIT_PREFIXES)} for a folder of IDX files, "
-            f"received split={split!r}"
+            f"split must be one of {sorted(SPLIT_PREFIXES)} for a folder of IDX files, received split={split!r}"
         )
     directory = Path(directory)
     prefix = SPLIT_PREFIXES[split]
@@ -99,9 +99,7 @@ def find_idx_files(directory: str | os.PathLike, split: str) -> tuple[Path, Path
         candidates = [directory / stem, directory / f"{stem}.gz"]
         existing = [path for path in candidates if path.is_file()]
         if not existing:
-            raise FileNotFoundError(
-                f"IDX file {stem}[.gz] for split={split!r} not found in {directory}"
-            )
+            raise FileNotFoundError(f"IDX file {stem}[.gz] for split={split!r} not found in {directory}")
         found.append(existing[0])
     return found[0], found[1]
 
@@ -109,9 +107,7 @@ def find_idx_files(directory: str | os.PathLike, split: str) -> tuple[Path, Path
 def is_idx_directory(directory: str | os.PathLike) -> bool:
     """True if `directory` holds at least one MNIST-layout IDX file."""
     directory = Path(directory)
-    return directory.is_dir() and any(
-        IDX_FILE_PATTERN.match(entry.name) for entry in directory.iterdir()
-    )
+    return directory.is_dir() and any(IDX_FILE_PATTERN.match(entry.name) for entry in directory.iterdir())
 
 
 def _read_bytes(path: PathOrResource) -> tuple[bytes, str]:
@@ -126,9 +122,7 @@ def _read_bytes(path: PathOrResource) -> tuple[bytes, str]:
         try:
             data = gzip.decompress(data)
         except (OSError, EOFError, zlib.error) as error:
-            raise ValueError(
-                f"{source}: not a valid gzip file (truncated or corrupt?): {error}"
-            ) from error
+            raise ValueError(f"{source}: not a valid gzip file (truncated or corrupt?): {error}") from error
     return data, source
 
 
@@ -136,15 +130,11 @@ def _parse_header(data: bytes, source: str, magic: int, kind: str, num_dims: int
     header_bytes = 4 * (1 + num_dims)
     if len(data) < header_bytes:
         raise ValueError(
-            f"{source}: truncated IDX {kind} file, {len(data)} bytes is shorter than "
-            f"the {header_bytes}-byte header"
+            f"{source}: truncated IDX {kind} file, {len(data)} bytes is shorter than the {header_bytes}-byte header"
         )
     header = np.frombuffer(data, dtype=">u4", count=1 + num_dims)
     if header[0] != magic:
-        raise ValueError(
-            f"{source}: wrong IDX magic number {int(header[0])}, expected {magic} "
-            f"for an IDX {kind} file"
-        )
+        raise ValueError(f"{source}: wrong IDX magic number {int(header[0])}, expected {magic} for an IDX {kind} file")
     return tuple(int(size) for size in header[1:])
 
 

@@ -98,9 +98,7 @@ def load_dataset(
     if shuffle:
         dataset = dataset.shuffle(len(images), seed=seed, reshuffle_each_iteration=True)
     dataset = dataset.batch(batch_size, drop_remainder=drop_remainder)
-    prepare = functools.partial(
-        _prepare_batch, labels=labels, one_hot=one_hot, num_classes=info.num_classes
-    )
+    prepare = functools.partial(_prepare_batch, labels=labels, one_hot=one_hot, num_classes=info.num_classes)
     dataset = dataset.map(prepare, num_parallel_calls=tf.data.AUTOTUNE)
     dataset = dataset.prefetch(tf.data.AUTOTUNE)
     return (dataset, info) if with_info else dataset

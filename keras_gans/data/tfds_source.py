@@ -27,8 +27,7 @@ ACCEPTED_NAMES = (
     "an .npz file, or a folder of images with one sub-folder per class"
 )
 MNIST_LAYOUT_FILES = (
-    "train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, "
-    "t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz"
+    "train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz"
 )
 PROBE_TIMEOUT_SECONDS = 3.0
 _READ_BATCH_SIZE = 1024
@@ -80,24 +79,29 @@ def load_tfds(
     info = builder.info
     if split not in info.splits:
         raise ValueError(
-            f"split must be one of {sorted(info.splits)} for TFDS dataset {name!r}, "
-            f"received split={split!r}"
+            f"split must be one of {sorted(info.splits)} for TFDS dataset {name!r}, received split={split!r}"
         )
     image_key, label_key = _feature_keys(info, name)
     label_feature = info.features[label_key] if label_key else None
     class_names = tuple(getattr(label_feature, "names", None) or ()) or KNOWN_CLASS_NAMES.get(name)
     num_classes = getattr(label_feature, "num_classes", None) if label_key else 1
 
-    dataset = builder.as_dataset(
-        split=split if limit is None else f"{split}[:{limit}]", shuffle_files=False
-    )
+    dataset = builder.as_dataset(split=split if limit is None else f"{split}[:{limit}]", shuffle_files=False)
     images, labels = _read_all(dataset, image_key, label_key, info.features[image_key].shape, image_size)
     if num_classes is None:
         num_classes = int(labels.max(initial=0)) + 1
-    return images, labels, DatasetInfo.from_arrays(
-        name, split, images, labels,
-        source=f"TFDS {builder.name} {builder.version} in {builder.data_dir}",
-        num_classes=num_classes, class_names=class_names or None,
+    return (
+        images,
+        labels,
+        DatasetInfo.from_arrays(
+            name,
+            split,
+            images,
+            labels,
+            source=f"TFDS {builder.name} {builder.version} in {builder.data_dir}",
+            num_classes=num_classes,
+            class_names=class_names or None,
+        ),
     )
 
 
@@ -115,8 +119,9 @@ def _feature_keys(info, name: str) -> tuple[str, str | None]:
     return image_key, label_key if label_key in features else None
 
 
-def _read_all(dataset: tf.data.Dataset, image_key: str, label_key: str | None,
-              image_shape: tuple, image_size: int) -> tuple[np.ndarray, np.ndarray]:
+def _read_all(
+    dataset: tf.data.Dataset, image_key: str, label_key: str | None, image_shape: tuple, image_size: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Reads (image, label) examples into uint8 (N, s, s, 1) and int64 (N,) arrays."""
 
     def select(example):

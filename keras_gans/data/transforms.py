@@ -119,7 +119,7 @@ def fit_images(images: np.ndarray, image_size: int) -> np.ndarray:
     if images.shape[1:] == (image_size, image_size, 1):
         return images
     chunks = [
-        fit_images_tensor(tf.constant(images[start:start + _FIT_CHUNK_SIZE]), image_size).numpy()
+        fit_images_tensor(tf.constant(images[start : start + _FIT_CHUNK_SIZE]), image_size).numpy()
         for start in range(0, len(images), _FIT_CHUNK_SIZE)
     ]
     if not chunks:

@@ -10,9 +10,7 @@ import tensorflow as tf
 from keras import ops
 
 
-def check_langevin_parameters(
-    step_size: float, noise_std: float, grad_clip: float | None
-) -> None:
+def check_langevin_parameters(step_size: float, noise_std: float, grad_clip: float | None) -> None:
     """Checks the Langevin options shared by the sampler and `EnergyBasedModel`.
 
     Raises:
@@ -24,9 +22,7 @@ def check_langevin_parameters(
     if noise_std < 0:
         raise ValueError(f"noise_std must be >= 0, received noise_std={noise_std}")
     if grad_clip is not None and grad_clip <= 0:
-        raise ValueError(
-            f"grad_clip must be > 0 or None, received grad_clip={grad_clip}"
-        )
+        raise ValueError(f"grad_clip must be > 0 or None, received grad_clip={grad_clip}")
 
 
 def langevin_dynamics(

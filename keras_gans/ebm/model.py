@@ -82,21 +82,14 @@ class EnergyBasedModel(keras.Model):
         if alpha < 0:
             raise ValueError(f"alpha must be >= 0, received alpha={alpha}")
         if langevin_steps <= 0:
-            raise ValueError(
-                f"langevin_steps must be > 0, received langevin_steps={langevin_steps}"
-            )
+            raise ValueError(f"langevin_steps must be > 0, received langevin_steps={langevin_steps}")
         check_langevin_parameters(step_size, noise_std, grad_clip)
         if buffer_size <= 0:
             raise ValueError(f"buffer_size must be > 0, received buffer_size={buffer_size}")
         if not 0.0 <= reinit_fraction <= 1.0:
-            raise ValueError(
-                "reinit_fraction must be in [0, 1], "
-                f"received reinit_fraction={reinit_fraction}"
-            )
+            raise ValueError(f"reinit_fraction must be in [0, 1], received reinit_fraction={reinit_fraction}")
         if real_noise_std < 0:
-            raise ValueError(
-                f"real_noise_std must be >= 0, received real_noise_std={real_noise_std}"
-            )
+            raise ValueError(f"real_noise_std must be >= 0, received real_noise_std={real_noise_std}")
         output_shape = tuple(energy_network.output_shape)
         if output_shape[1:] not in ((), (1,)):
             raise ValueError(
@@ -155,9 +148,7 @@ class EnergyBasedModel(keras.Model):
             **kwargs: passed to `keras.Model.compile`.
         """
         if optimizer is None:
-            optimizer = keras.optimizers.Adam(
-                learning_rate=1e-4, beta_1=0.0, clipnorm=0.1
-            )
+            optimizer = keras.optimizers.Adam(learning_rate=1e-4, beta_1=0.0, clipnorm=0.1)
         super().compile(optimizer=optimizer, jit_compile=jit_compile, **kwargs)
 
     @property
@@ -174,9 +165,7 @@ class EnergyBasedModel(keras.Model):
         config = super().get_config()
         config.update(
             {
-                "energy_network": keras.saving.serialize_keras_object(
-                    self.energy_network
-                ),
+                "energy_network": keras.saving.serialize_keras_object(self.energy_network),
                 "alpha": self.alpha,
                 "langevin_steps": self.langevin_steps,
                 "step_size": self.step_size,
@@ -193,9 +182,7 @@ class EnergyBasedModel(keras.Model):
     @classmethod
     def from_config(cls, config):
         config = dict(config)
-        config["energy_network"] = keras.saving.deserialize_keras_object(
-            config["energy_network"]
-        )
+        config["energy_network"] = keras.saving.deserialize_keras_object(config["energy_network"])
         return cls(**config)
 
     # -- Sampling ---------------------------------------------------------
@@ -230,22 +217,15 @@ class EnergyBasedModel(keras.Model):
             the int32 buffer slots they belong to (batch_size,), and a bool
             mask (batch_size,) of the chains restarted from noise.
         """
-        if isinstance(batch_size, (int, np.integer)) and not (
-            0 < batch_size <= self.buffer_size
-        ):
+        if isinstance(batch_size, (int, np.integer)) and not (0 < batch_size <= self.buffer_size):
             raise ValueError(
-                f"batch_size must be in [1, buffer_size={self.buffer_size}], "
-                f"received batch_size={batch_size}"
+                f"batch_size must be in [1, buffer_size={self.buffer_size}], received batch_size={batch_size}"
             )
         # A random permutation's first entries: distinct slots, so each chain
         # is written back to its own slot.
-        slots = keras.random.shuffle(
-            ops.arange(self.buffer_size, dtype="int32"), seed=self.seed_generator
-        )[:batch_size]
+        slots = keras.random.shuffle(ops.arange(self.buffer_size, dtype="int32"), seed=self.seed_generator)[:batch_size]
         continued = ops.take(self.replay_buffer, slots, axis=0)
-        fresh = keras.random.uniform(
-            ops.shape(continued), minval=-1.0, maxval=1.0, seed=self.seed_generator
-        )
+        fresh = keras.random.uniform(ops.shape(continued), minval=-1.0, maxval=1.0, seed=self.seed_generator)
         num_fresh = ops.round(self.reinit_fraction * ops.cast(batch_size, "float32"))
         is_fresh = ops.cast(ops.arange(batch_size), "float32") < num_fresh
         # (batch,) -> (batch, 1, 1, 1) to select whole images.
@@ -260,13 +240,9 @@ class EnergyBasedModel(keras.Model):
             gradient to anything.
         """
         start, slots, _ = self.sample_replay_buffer(batch_size)
-        samples = ops.stop_gradient(
-            self._langevin(start, self.langevin_steps, self.step_size, self.noise_std)
-        )
+        samples = ops.stop_gradient(self._langevin(start, self.langevin_steps, self.step_size, self.noise_std))
         # slots (batch,) -> (batch, 1): one index per updated buffer row.
-        self.replay_buffer.assign(
-            ops.scatter_update(self.replay_buffer, slots[:, None], samples)
-        )
+        self.replay_buffer.assign(ops.scatter_update(self.replay_buffer, slots[:, None], samples))
         return samples
 
     def generate(
@@ -301,22 +277,15 @@ class EnergyBasedModel(keras.Model):
             raise ValueError(f"steps must be > 0, received steps={steps}")
         requested = sorted(set(return_steps or ()))
         if any(not 0 <= s <= steps for s in requested):
-            raise ValueError(
-                f"return_steps must be in [0, steps={steps}], "
-                f"received return_steps={return_steps}"
-            )
+            raise ValueError(f"return_steps must be in [0, steps={steps}], received return_steps={return_steps}")
         step_size = self.step_size if step_size is None else float(step_size)
         noise_std = self.noise_std if noise_std is None else float(noise_std)
-        images = keras.random.uniform(
-            (n, *self.image_shape), minval=-1.0, maxval=1.0, seed=self.seed_generator
-        )
+        images = keras.random.uniform((n, *self.image_shape), minval=-1.0, maxval=1.0, seed=self.seed_generator)
         intermediates = {}
         done = 0
         for target in [*requested, steps]:
             if target > done:
-                images = self._compiled_langevin(
-                    images, tf.constant(target - done), step_size, noise_std
-                )
+                images = self._compiled_langevin(images, tf.constant(target - done), step_size, noise_std)
                 done = target
             if target in requested:
                 intermediates[target] = ops.convert_to_numpy(images)
@@ -332,10 +301,7 @@ class EnergyBasedModel(keras.Model):
         real = ops.cast(real, "float32")
         batch_size = ops.shape(real)[0]
         real = ops.clip(
-            real
-            + keras.random.normal(
-                ops.shape(real), stddev=self.real_noise_std, seed=self.seed_generator
-            ),
+            real + keras.random.normal(ops.shape(real), stddev=self.real_noise_std, seed=self.seed_generator),
             -1.0,
             1.0,
         )
@@ -382,9 +348,7 @@ class EnergyBasedModel(keras.Model):
                 i.e. the model has diverged.
         """
         images = validate_images(images, self.image_shape)
-        scores = np.asarray(
-            self.predict(images, batch_size=batch_size, verbose=0), dtype=np.float32
-        ).reshape(-1)
+        scores = np.asarray(self.predict(images, batch_size=batch_size, verbose=0), dtype=np.float32).reshape(-1)
         bad = ~np.isfinite(scores)
         if bad.any():
             raise FloatingPointError(

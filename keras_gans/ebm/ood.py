@@ -45,9 +45,7 @@ def auroc(in_scores, out_scores) -> float:
     out_scores = np.asarray(out_scores, dtype=np.float64)
     for name, scores in (("in_scores", in_scores), ("out_scores", out_scores)):
         if scores.ndim != 1 or scores.size == 0:
-            raise ValueError(
-                f"{name} must be a non-empty 1-D array, received shape {scores.shape}"
-            )
+            raise ValueError(f"{name} must be a non-empty 1-D array, received shape {scores.shape}")
         if not np.isfinite(scores).all():
             raise ValueError(f"{name} must be finite, received NaN or infinite scores")
     pooled = np.concatenate([in_scores, out_scores])
@@ -69,9 +67,7 @@ class OODRow(NamedTuple):
     auroc: float
 
 
-def ood_table(
-    model: EnergyBasedModel, real_images, seed: int = 0, batch_size: int = 256
-) -> list[OODRow]:
+def ood_table(model: EnergyBasedModel, real_images, seed: int = 0, batch_size: int = 256) -> list[OODRow]:
     """Scores real images and transformed/noise probes; AUROC of real vs each.
 
     AUROC here is `auroc(real_scores, probe_scores)`: 1.0 means the model

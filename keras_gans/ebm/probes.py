@@ -12,9 +12,7 @@ import scipy.ndimage
 from keras_gans.ebm.validation import validate_images
 
 
-def uniform_noise_images(
-    n: int, image_shape: tuple[int, int, int] = (28, 28, 1), seed: int = 0
-) -> np.ndarray:
+def uniform_noise_images(n: int, image_shape: tuple[int, int, int] = (28, 28, 1), seed: int = 0) -> np.ndarray:
     """n images of i.i.d. uniform noise in [-1, 1], float32 (n, *image_shape)."""
     if n <= 0:
         raise ValueError(f"n must be > 0, received n={n}")
@@ -41,9 +39,7 @@ def rotate(images, degrees: float = 90.0) -> np.ndarray:
     images = validate_images(images)
     if float(degrees) % 90 == 0:
         return np.rot90(images, k=int(degrees // 90), axes=(1, 2)).copy()
-    rotated = scipy.ndimage.rotate(
-        images, degrees, axes=(2, 1), reshape=False, order=1, mode="constant", cval=-1.0
-    )
+    rotated = scipy.ndimage.rotate(images, degrees, axes=(2, 1), reshape=False, order=1, mode="constant", cval=-1.0)
     return np.clip(rotated, -1.0, 1.0).astype(np.float32)
 
 
@@ -61,14 +57,9 @@ def shift(images, rows: int = 4, cols: int = 4) -> np.ndarray:
     images = validate_images(images)
     height, width = images.shape[1:3]
     if abs(rows) >= height or abs(cols) >= width:
-        raise ValueError(
-            f"shift must be smaller than the image ({height}x{width}), "
-            f"received rows={rows}, cols={cols}"
-        )
+        raise ValueError(f"shift must be smaller than the image ({height}x{width}), received rows={rows}, cols={cols}")
     shifted = np.full_like(images, -1.0)
-    shifted[
-        :, max(rows, 0) : height + min(rows, 0), max(cols, 0) : width + min(cols, 0)
-    ] = images[
+    shifted[:, max(rows, 0) : height + min(rows, 0), max(cols, 0) : width + min(cols, 0)] = images[
         :, max(-rows, 0) : height + min(-rows, 0), max(-cols, 0) : width + min(-cols, 0)
     ]
     return shifted

@@ -38,8 +38,7 @@ def validate_images(images, image_shape: tuple[int, int, int] = (28, 28, 1)) -> 
         )
     if not np.isfinite(array).all():
         raise ValueError(
-            f"images must be finite, received {np.size(array) - np.isfinite(array).sum()} "
-            "NaN or infinite values"
+            f"images must be finite, received {np.size(array) - np.isfinite(array).sum()} NaN or infinite values"
         )
     low, high = float(array.min()), float(array.max())
     if low < -1.0 or high > 1.0:

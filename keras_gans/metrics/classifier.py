@@ -81,7 +81,11 @@ def build_classifier(
     x = images
     for index, channels in enumerate(filters):
         x = keras.layers.Conv2D(
-            channels, 3, padding="same", activation="relu", kernel_initializer=initializer(index),
+            channels,
+            3,
+            padding="same",
+            activation="relu",
+            kernel_initializer=initializer(index),
             name=f"conv{index + 1}",
         )(x)
         if index < len(filters) - 1:
@@ -93,7 +97,9 @@ def build_classifier(
     )(x)
     x = keras.layers.Dropout(dropout, seed=seed + 1, name="dropout2")(features)
     probabilities = keras.layers.Dense(
-        num_classes, activation="softmax", kernel_initializer=initializer(len(filters) + 1),
+        num_classes,
+        activation="softmax",
+        kernel_initializer=initializer(len(filters) + 1),
         name="probabilities",
     )(x)
     return keras.Model(images, probabilities, name="classifier")
@@ -208,9 +214,7 @@ def pinned_classifier(dataset: str = "mnist") -> keras.Model:
             SHA-256 differs from the pinned one (a damaged or replaced file).
     """
     if dataset not in PINNED_SHA256:
-        raise ValueError(
-            f"no pinned classifier for dataset={dataset!r}; pinned: {', '.join(PINNED_SHA256)}"
-        )
+        raise ValueError(f"no pinned classifier for dataset={dataset!r}; pinned: {', '.join(PINNED_SHA256)}")
     path = PINNED_DIRECTORY / f"classifier_{dataset}.weights.h5"
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     if digest != PINNED_SHA256[dataset]:

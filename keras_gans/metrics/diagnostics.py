@@ -98,9 +98,7 @@ def _tile_grid(images: np.ndarray, columns: int) -> np.ndarray:
     return grid[..., 0] / np.float32(255.0)
 
 
-def _show_canvas(
-    canvas: np.ndarray, scale: int, titles: list[tuple[float, str]] | None = None
-) -> tuple[Figure, int]:
+def _show_canvas(canvas: np.ndarray, scale: int, titles: list[tuple[float, str]] | None = None) -> tuple[Figure, int]:
     """Figure showing `canvas` at `scale` pixels per canvas pixel, with optional titles.
 
     Returns the open figure (for extra annotations) and the title band height

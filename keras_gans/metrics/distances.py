@@ -27,13 +27,9 @@ def check_features(features: np.ndarray, name: str = "features", min_samples: in
     """
     features = np.asarray(features, dtype=np.float64)
     if features.ndim != 2:
-        raise ValueError(
-            f"{name} must have shape (num_samples, feature_dim), received shape {features.shape}"
-        )
+        raise ValueError(f"{name} must have shape (num_samples, feature_dim), received shape {features.shape}")
     if features.shape[0] < min_samples:
-        raise ValueError(
-            f"{name} needs at least {min_samples} samples, received {features.shape[0]}"
-        )
+        raise ValueError(f"{name} needs at least {min_samples} samples, received {features.shape[0]}")
     if not np.all(np.isfinite(features)):
         num_bad = int(np.sum(~np.isfinite(features)))
         raise ValueError(f"{name} contains {num_bad} NaN or infinite values")
@@ -151,9 +147,7 @@ def frechet_distance(features_a: np.ndarray, features_b: np.ndarray, eps: float 
     features_a = check_features(features_a, "features_a", min_samples=2)
     features_b = check_features(features_b, "features_b", min_samples=2)
     _check_same_dim(features_a, features_b)
-    return frechet_distance_from_statistics(
-        *feature_statistics(features_a), *feature_statistics(features_b), eps=eps
-    )
+    return frechet_distance_from_statistics(*feature_statistics(features_a), *feature_statistics(features_b), eps=eps)
 
 
 class KernelDistance(NamedTuple):

@@ -44,9 +44,7 @@ def _pairwise_distance_chunks(
         yield rows, np.sqrt(np.maximum(squared, 0.0))
 
 
-def nearest_neighbours(
-    queries: np.ndarray, references: np.ndarray, k: int = 1
-) -> tuple[np.ndarray, np.ndarray]:
+def nearest_neighbours(queries: np.ndarray, references: np.ndarray, k: int = 1) -> tuple[np.ndarray, np.ndarray]:
     """The k nearest references of every query (Euclidean), closest first.
 
     Args:
@@ -62,8 +60,7 @@ def nearest_neighbours(
     references = check_features(references, "references")
     if queries.shape[1] != references.shape[1]:
         raise ValueError(
-            "queries and references must have the same dim, received "
-            f"{queries.shape[1]} and {references.shape[1]}"
+            f"queries and references must have the same dim, received {queries.shape[1]} and {references.shape[1]}"
         )
     if not 1 <= k <= references.shape[0]:
         raise ValueError(f"k must be in [1, {references.shape[0]}] (num_references), received k={k}")
@@ -91,9 +88,7 @@ def knn_radii(features: np.ndarray, k: int) -> np.ndarray:
     if k < 1:
         raise ValueError(f"k must be >= 1, received k={k}")
     if features.shape[0] <= k:
-        raise ValueError(
-            f"k-NN radii need more than k={k} samples, received {features.shape[0]}"
-        )
+        raise ValueError(f"k-NN radii need more than k={k} samples, received {features.shape[0]}")
     radii = np.empty(features.shape[0])
     for rows, chunk in _pairwise_distance_chunks(features, features):
         # Each sample is its own nearest neighbour at distance 0, so the k-th

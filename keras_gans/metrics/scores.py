@@ -31,8 +31,7 @@ def check_probabilities(probabilities: np.ndarray, name: str = "probabilities") 
     worst = int(np.argmax(np.abs(row_sums - 1.0)))
     if abs(row_sums[worst] - 1.0) > 1e-3:
         raise ValueError(
-            f"{name} rows must sum to 1 (softmax outputs, not logits), "
-            f"received a row summing to {row_sums[worst]:.4g}"
+            f"{name} rows must sum to 1 (softmax outputs, not logits), received a row summing to {row_sums[worst]:.4g}"
         )
     return probabilities
 
@@ -62,9 +61,7 @@ def classifier_score(probabilities: np.ndarray, splits: int = 10) -> ClassifierS
     """
     probabilities = check_probabilities(probabilities)
     if not 1 <= splits <= probabilities.shape[0]:
-        raise ValueError(
-            f"splits must be in [1, num_samples={probabilities.shape[0]}], received splits={splits}"
-        )
+        raise ValueError(f"splits must be in [1, num_samples={probabilities.shape[0]}], received splits={splits}")
     scores = []
     for part in np.array_split(probabilities, splits):
         marginal = part.mean(axis=0, keepdims=True)
@@ -122,9 +119,7 @@ def class_histogram(
     if predictions.ndim == 2:
         probabilities = check_probabilities(predictions, "predictions")
         if probabilities.shape[1] != num_classes:
-            raise ValueError(
-                f"predictions have {probabilities.shape[1]} classes, expected num_classes={num_classes}"
-            )
+            raise ValueError(f"predictions have {probabilities.shape[1]} classes, expected num_classes={num_classes}")
         labels = np.argmax(probabilities, axis=1)
         mean_confidence = float(probabilities.max(axis=1).mean())
     elif predictions.ndim == 1 and predictions.shape[0] > 0:
@@ -132,8 +127,7 @@ def class_histogram(
             raise ValueError(f"1-D predictions must be integer labels, received dtype {predictions.dtype}")
         if predictions.min() < 0 or predictions.max() >= num_classes:
             raise ValueError(
-                f"labels must be in [0, {num_classes}), received range "
-                f"[{predictions.min()}, {predictions.max()}]"
+                f"labels must be in [0, {num_classes}), received range [{predictions.min()}, {predictions.max()}]"
             )
         labels = predictions
         mean_confidence = float("nan")
