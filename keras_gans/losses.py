@@ -33,9 +33,7 @@ def _as_float32(x) -> tf.Tensor:
 
 def _check_from_logits(from_logits) -> None:
     if not isinstance(from_logits, bool):
-        raise ValueError(
-            f"from_logits must be True or False, received from_logits={from_logits!r}"
-        )
+        raise ValueError(f"from_logits must be True or False, received from_logits={from_logits!r}")
 
 
 def _log_prob(outputs: tf.Tensor, from_logits: bool) -> tf.Tensor:
@@ -81,16 +79,12 @@ def bce_discriminator_loss(
     """
     _check_from_logits(from_logits)
     if not 0.0 <= label_smoothing < 1.0:
-        raise ValueError(
-            "label_smoothing must be in [0, 1), "
-            f"received label_smoothing={label_smoothing!r}"
-        )
+        raise ValueError(f"label_smoothing must be in [0, 1), received label_smoothing={label_smoothing!r}")
     real = _as_float32(real_logits)
     fake = _as_float32(fake_logits)
     real_target = 1.0 - label_smoothing
     real_loss = -(
-        real_target * _log_prob(real, from_logits)
-        + (1.0 - real_target) * _log_one_minus_prob(real, from_logits)
+        real_target * _log_prob(real, from_logits) + (1.0 - real_target) * _log_one_minus_prob(real, from_logits)
     )
     fake_loss = -_log_one_minus_prob(fake, from_logits)
     return ops.mean(real_loss) + ops.mean(fake_loss)
@@ -136,7 +130,7 @@ def minimax_generator_loss(fake_logits, from_logits: bool = True) -> tf.Tensor:
 
 
 def least_squares_discriminator_loss(
-    real_logits, fake_logits, a: float = 0.0, b: float = 1.0
+    discriminator_real_outputs, discriminator_gen_outputs, a: float = 0.0, b: float = 1.0
 ) -> tf.Tensor:
     """LSGAN discriminator loss: `½ E[(D(x) - b)²] + ½ E[(D(G(z)) - a)²]`.
 
@@ -147,21 +141,21 @@ def least_squares_discriminator_loss(
     Returns:
         float32 scalar, >= 0.
     """
-    real = _as_float32(real_logits)
-    fake = _as_float32(fake_logits)
+    real = _as_float32(discriminator_real_outputs)
+    fake = _as_float32(discriminator_gen_outputs)
     return 0.5 * ops.mean(ops.square(real - b)) + 0.5 * ops.mean(ops.square(fake - a))
 
 
-def least_squares_generator_loss(fake_logits, c: float = 1.0) -> tf.Tensor:
+def least_squares_generator_loss(discriminator_gen_outputs, c: float = 1.0) -> tf.Tensor:
     """LSGAN generator loss: `½ E[(D(G(z)) - c)²]`, `c=1` (Mao et al. 2017).
 
     Returns:
         float32 scalar, >= 0.
     """
-    return 0.5 * ops.mean(ops.square(_as_float32(fake_logits) - c))
+    return 0.5 * ops.mean(ops.square(_as_float32(discriminator_gen_outputs) - c))
 
 
-def wasserstein_discriminator_loss(real_logits, fake_logits) -> tf.Tensor:
+def wasserstein_discriminator_loss(discriminator_real_outputs, discriminator_gen_outputs) -> tf.Tensor:
     """WGAN critic loss: `E[D(G(z))] - E[D(x)]`.
 
     Minimising it maximises the critic's estimate of the Wasserstein-1
@@ -171,19 +165,19 @@ def wasserstein_discriminator_loss(real_logits, fake_logits) -> tf.Tensor:
     Returns:
         float32 scalar of any sign.
     """
-    return ops.mean(_as_float32(fake_logits)) - ops.mean(_as_float32(real_logits))
+    return ops.mean(_as_float32(discriminator_gen_outputs)) - ops.mean(_as_float32(discriminator_real_outputs))
 
 
-def wasserstein_generator_loss(fake_logits) -> tf.Tensor:
+def wasserstein_generator_loss(discriminator_gen_outputs) -> tf.Tensor:
     """WGAN generator loss: `-E[D(G(z))]` (Arjovsky et al. 2017).
 
     Returns:
         float32 scalar of any sign.
     """
-    return -ops.mean(_as_float32(fake_logits))
+    return -ops.mean(_as_float32(discriminator_gen_outputs))
 
 
-def hinge_discriminator_loss(real_logits, fake_logits) -> tf.Tensor:
+def hinge_discriminator_loss(discriminator_real_outputs, discriminator_gen_outputs) -> tf.Tensor:
     """Hinge discriminator loss: `E[relu(1 - D(x))] + E[relu(1 + D(G(z)))]`.
 
     Lim & Ye 2017, "Geometric GAN"; Miyato et al. 2018, "Spectral
@@ -192,18 +186,21 @@ def hinge_discriminator_loss(real_logits, fake_logits) -> tf.Tensor:
     Returns:
         float32 scalar, >= 0 (exactly 2 when all scores are 0).
     """
-    real = _as_float32(real_logits)
-    fake = _as_float32(fake_logits)
+    real = _as_float32(discriminator_real_outputs)
+    fake = _as_float32(discriminator_gen_outputs)
     return ops.mean(ops.relu(1.0 - real)) + ops.mean(ops.relu(1.0 + fake))
 
 
-def hinge_generator_loss(fake_logits) -> tf.Tensor:
+def hinge_generator_loss(discriminator_gen_outputs) -> tf.Tensor:
     """Hinge generator loss: `-E[D(G(z))]` (Lim & Ye 2017; Miyato et al. 2018).
+
+    The same function as `wasserstein_generator_loss`: the hinge objective
+    changes only the discriminator's loss.
 
     Returns:
         float32 scalar of any sign.
     """
-    return -ops.mean(_as_float32(fake_logits))
+    return wasserstein_generator_loss(discriminator_gen_outputs)
 
 
 def gradient_penalty(
@@ -212,6 +209,7 @@ def gradient_penalty(
     fake,
     weight: float = 10.0,
     seed=None,
+    epsilon: float = 1e-10,
 ) -> tf.Tensor:
     """WGAN-GP gradient penalty: `weight · E[(‖∇D(x̂)‖₂ - 1)²]`.
 
@@ -220,7 +218,7 @@ def gradient_penalty(
     `x̂` lies on the segment between a real and a generated sample. The
     gradient is taken with an inner `tf.GradientTape`; called inside the
     train step's tape, the penalty stays differentiable w.r.t. the critic's
-    weights. The norm is `sqrt(sum(g²) + 1e-10)` over all non-batch axes, so
+    weights. The norm is `sqrt(sum(g²) + epsilon)` over all non-batch axes, so
     neither it nor its gradient is NaN when the critic's gradient is zero.
 
     The per-sample gradient assumes samples do not interact inside the
@@ -235,6 +233,9 @@ def gradient_penalty(
         weight: penalty coefficient λ >= 0 (the paper uses 10).
         seed: a `keras.random.SeedGenerator` (owned by the model), an int or
             None, passed to `keras.random.uniform` to draw ε.
+        epsilon: added under the square root of the norm; small enough not
+            to bias the penalty (its square root, 1e-5, is far below 1) and
+            large enough to keep the gradient of a zero norm finite.
 
     Returns:
         float32 scalar, >= 0.
@@ -255,8 +256,7 @@ def gradient_penalty(
     rank = len(real.shape)
     if rank < 2:
         raise ValueError(
-            "real and fake must be batches of rank >= 2, shaped (batch, ...), "
-            f"received real.shape={tuple(real.shape)}"
+            f"real and fake must be batches of rank >= 2, shaped (batch, ...), received real.shape={tuple(real.shape)}"
         )
 
     batch_size = ops.shape(real)[0]
@@ -269,13 +269,10 @@ def gradient_penalty(
         scores = discriminator(interpolates)
     # Samples are independent, so the gradient of the summed scores holds each
     # sample's own gradient. A critic that ignores its input gives zeros, not None.
-    gradients = tape.gradient(
-        scores, interpolates, unconnected_gradients=tf.UnconnectedGradients.ZERO
-    )
+    gradients = tape.gradient(scores, interpolates, unconnected_gradients=tf.UnconnectedGradients.ZERO)
     squared_norms = ops.sum(ops.square(gradients), axis=tuple(range(1, rank)))
-    norms = ops.sqrt(squared_norms + 1e-10)
+    norms = ops.sqrt(squared_norms + epsilon)
     return weight * ops.mean(ops.square(norms - 1.0))
-
 
 
 def r1_penalty(discriminator: Callable[[tf.Tensor], tf.Tensor], real, weight: float = 1.0) -> tf.Tensor:
@@ -319,6 +316,7 @@ def r1_penalty(discriminator: Callable[[tf.Tensor], tf.Tensor], real, weight: fl
     gradients = tape.gradient(scores, real, unconnected_gradients=tf.UnconnectedGradients.ZERO)
     squared_norms = ops.sum(ops.square(gradients), axis=tuple(range(1, rank)))
     return 0.5 * weight * ops.mean(squared_norms)
+
 
 _LOSS_PAIRS: dict[str, tuple[LossFn, LossFn]] = {
     "non_saturating": (bce_discriminator_loss, non_saturating_generator_loss),

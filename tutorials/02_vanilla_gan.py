@@ -47,8 +47,7 @@ draws latent codes z from a standard normal distribution, one vector of
 
 latent_dim = 96
 z = keras.random.normal((1024, latent_dim), seed=args.seed)
-print(f"z: shape {tuple(z.shape)}, mean {float(tf.reduce_mean(z)):+.3f}, "
-      f"std {float(tf.math.reduce_std(z)):.3f}")
+print(f"z: shape {tuple(z.shape)}, mean {float(tf.reduce_mean(z)):+.3f}, std {float(tf.math.reduce_std(z)):.3f}")
 
 """
 ## The models
@@ -81,8 +80,7 @@ gradient exactly there. keras_gans computes both from logits l, stably:
 log D = log sigmoid(l) = -softplus(-l) and log(1 - D) = -softplus(l).
 """
 
-_common.show_source(losses._log_prob)
-_common.show_source(losses._log_one_minus_prob)
+_common.show_source(losses.bce_discriminator_loss)
 _common.show_source(losses.minimax_generator_loss)
 _common.show_source(losses.non_saturating_generator_loss)
 
@@ -103,8 +101,10 @@ non_saturating_grad = tape.gradient(non_saturating, logits).numpy()
 print(f"{'D(G(z))':>9}  {'minimax grad':>12}  {'non-saturating grad':>19}")
 for p, g_mm, g_ns in zip(probabilities, minimax_grad, non_saturating_grad):
     print(f"{p:9.4f}  {g_mm:12.5f}  {g_ns:19.5f}")
-print("At D(G(z)) = 0.001 the minimax gradient is "
-      f"{abs(non_saturating_grad[1] / minimax_grad[1]):.0f}x weaker than the non-saturating one.")
+print(
+    "At D(G(z)) = 0.001 the minimax gradient is "
+    f"{abs(non_saturating_grad[1] / minimax_grad[1]):.0f}x weaker than the non-saturating one."
+)
 
 d_of_g = np.linspace(1e-3, 1 - 1e-3, 400)
 figure = Figure(figsize=(8, 3.2), layout="constrained")
@@ -161,8 +161,13 @@ history = gan.fit(
         callbacks.SampleGrid(args.out),
     ],
 )
-files += [f"progress/epoch_{args.epochs:03d}.png", "progress/progress.gif",
-          "loss_curves.csv", "loss_curves.png", "samples_10x10.png"]
+files += [
+    f"progress/epoch_{args.epochs:03d}.png",
+    "progress/progress.gif",
+    "loss_curves.csv",
+    "loss_curves.png",
+    "samples_10x10.png",
+]
 
 """
 The logged scores are mean logits: sigmoid(real_score) is the average
@@ -174,8 +179,10 @@ run they stay apart but finite, and the losses hover instead of going to 0.
 for epoch, (d_loss, g_loss, real, fake) in enumerate(
     zip(*(history.history[key] for key in ("d_loss", "g_loss", "real_score", "fake_score"))), start=1
 ):
-    print(f"epoch {epoch}: d_loss {d_loss:.3f}  g_loss {g_loss:.3f}  "
-          f"D(x) ~ {1 / (1 + np.exp(-real)):.2f}  D(G(z)) ~ {1 / (1 + np.exp(-fake)):.2f}")
+    print(
+        f"epoch {epoch}: d_loss {d_loss:.3f}  g_loss {g_loss:.3f}  "
+        f"D(x) ~ {1 / (1 + np.exp(-real)):.2f}  D(G(z)) ~ {1 / (1 + np.exp(-fake)):.2f}"
+    )
 
 """
 ## Where the parameters are
@@ -189,10 +196,14 @@ table = models.parameter_table("vanilla", latent_dims=(96, 192, 256))
 print(table)
 for row in table.rows:
     if any(row.growth):
-        print(f"only {row.model} layer {row.layer!r} grows: +{row.growth[1]:,} parameters from 96 to 192 "
-              f"(= 96 x 1024), +{row.growth[2]:,} from 96 to 256")
+        print(
+            f"only {row.model} layer {row.layer!r} grows: +{row.growth[1]:,} parameters from 96 to 192 "
+            f"(= 96 x 1024), +{row.growth[2]:,} from 96 to 256"
+        )
 g_total, d_total = table.total("generator")[0], table.total("discriminator")[0]
-print(f"at latent_dim 96 the generator has {g_total:,} parameters, the discriminator {d_total:,} "
-      f"({g_total / d_total:.1f}x smaller)")
+print(
+    f"at latent_dim 96 the generator has {g_total:,} parameters, the discriminator {d_total:,} "
+    f"({g_total / d_total:.1f}x smaller)"
+)
 
 _common.finish(args, files)

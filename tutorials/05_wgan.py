@@ -27,7 +27,6 @@ steps) take 1-4 minutes on 2 CPU cores, depending on what else runs there.
 
 import _common  # noqa: I001  (must come before keras)
 
-import inspect
 
 import keras
 import numpy as np
@@ -71,8 +70,7 @@ A linear critic D(x) = <w, x> makes both concrete: its gradient is w
 everywhere, so the penalty must be exactly 10 (||w|| - 1)^2.
 """
 
-source = inspect.getsource(losses.gradient_penalty)
-print(source[source.index("    batch_size = "):])  # the computation, after the argument checks
+_common.show_source(losses.gradient_penalty)
 
 rng = np.random.default_rng(args.seed)
 real = data.normalize(data.load_arrays("mnist", limit=64)[0])
@@ -89,8 +87,10 @@ for norm in (0.5, 1.0, 2.0, 3.0):
     print(f"{norm:6.1f}  {penalty:16.4f}  {10 * (norm - 1) ** 2:16.4f}")
 
 clip = 0.01
-print(f"\nWith clipping at c = {clip}, a linear critic on 784 pixels has ||w|| <= c * sqrt(784) = "
-      f"{clip * np.sqrt(784):.2f}: it is Lipschitz, but with a constant set by c and the layer sizes.")
+print(
+    f"\nWith clipping at c = {clip}, a linear critic on 784 pixels has ||w|| <= c * sqrt(784) = "
+    f"{clip * np.sqrt(784):.2f}: it is Lipschitz, but with a constant set by c and the layer sizes."
+)
 
 """
 ## The models
@@ -165,8 +165,11 @@ for name, history in histories.items():
         print(line)
 
 figure = Figure(figsize=(10, 3.4), layout="constrained")
-for axes, key, title in zip(figure.subplots(1, 3), ("d_loss", "g_loss", None),
-                            ("critic loss", "generator loss", "critic gap E[D(x)] - E[D(G(z))]")):
+for axes, key, title in zip(
+    figure.subplots(1, 3),
+    ("d_loss", "g_loss", None),
+    ("critic loss", "generator loss", "critic gap E[D(x)] - E[D(G(z))]"),
+):
     for name, history in histories.items():
         epochs = np.arange(1, len(history["d_loss"]) + 1)
         values = history[key] if key else np.subtract(history["real_score"], history["fake_score"])
@@ -201,8 +204,11 @@ for name, gan in trained.items():
         tape.watch(interpolates)
         scores = gan.discriminator(interpolates)
     norms = tf.norm(tf.reshape(tape.gradient(scores, interpolates), (len(real_batch), -1)), axis=1).numpy()
-    weights = (f"{np.mean(kernels >= clip * 0.999):.1%} of the kernel weights at |w| = {clip}"
-               if name == "wgan" else f"kernel weights up to |w| = {kernels.max():.3f}")
+    weights = (
+        f"{np.mean(kernels >= clip * 0.999):.1%} of the kernel weights at |w| = {clip}"
+        if name == "wgan"
+        else f"kernel weights up to |w| = {kernels.max():.3f}"
+    )
     print(f"{name:8}: {weights}; gradient norm at interpolates {norms.mean():.3f} +- {norms.std():.3f}")
 
 """
