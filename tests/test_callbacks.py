@@ -7,9 +7,10 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from helpers import fake_mnist, tiny_networks
 from PIL import Image
 
-from keras_gans import callbacks, gans, models
+from keras_gans import callbacks, gans
 
 LATENT_DIM = 8
 BATCH = 8
@@ -17,23 +18,13 @@ STEPS = 4  # batches per epoch of `fake_mnist(STEPS * BATCH)`
 
 
 def tiny_gan(conditional=False, gan_class=gans.GAN, learning_rate=1e-3, steps_per_execution=1, **kwargs):
-    num_classes = 10 if conditional else None
-    generator = models.mlp_generator(latent_dim=LATENT_DIM, hidden_units=(16,), num_classes=num_classes)
-    discriminator = models.mlp_discriminator(hidden_units=(16,), num_classes=num_classes)
-    gan = gan_class(generator, discriminator, seed=0, **kwargs)
+    gan = gan_class(*tiny_networks(conditional, latent_dim=LATENT_DIM), seed=0, **kwargs)
     gan.compile(
         d_optimizer=keras.optimizers.SGD(learning_rate),
         g_optimizer=keras.optimizers.SGD(learning_rate),
         steps_per_execution=steps_per_execution,
     )
     return gan
-
-
-def fake_mnist(n=STEPS * BATCH, seed=0):
-    rng = np.random.default_rng(seed)
-    images = rng.uniform(-1, 1, size=(n, 28, 28, 1)).astype("float32")
-    labels = rng.integers(0, 10, size=n).astype("int32")
-    return images, labels
 
 
 def fit(gan, callback_list, epochs=2, initial_epoch=0):
@@ -160,9 +151,7 @@ def test_image_grid_uses_the_ema_generator(tmp_path):
 
 def test_image_grid_every_n_epochs_keeps_the_last_epoch(tmp_path):
     gan = tiny_gan()
-    grid = callbacks.ImageGrid(
-        tmp_path, every_n_epochs=2, num_samples=4, gif=True, filename="e{epoch}.png"
-    )
+    grid = callbacks.ImageGrid(tmp_path, every_n_epochs=2, num_samples=4, gif=True, filename="e{epoch}.png")
     fit(gan, [grid], epochs=3)
     assert sorted(p.name for p in tmp_path.glob("*.png")) == ["e2.png", "e3.png"]
     assert Image.open(tmp_path / "progress.gif").n_frames == 2
@@ -273,9 +262,7 @@ def test_loss_curves_per_step_with_steps_per_execution(tmp_path):
     # (0.25 * 0.75 m1 + 0.75 m2) / (1 - 0.5 ** 4).
     m1, m2 = d_paired[:2]
     np.testing.assert_allclose(float(paired[0]["d_loss_smooth"]), m1, rtol=1e-6)
-    np.testing.assert_allclose(
-        float(paired[1]["d_loss_smooth"]), (0.1875 * m1 + 0.75 * m2) / 0.9375, rtol=1e-6
-    )
+    np.testing.assert_allclose(float(paired[1]["d_loss_smooth"]), (0.1875 * m1 + 0.75 * m2) / 0.9375, rtol=1e-6)
 
 
 def test_loss_curves_resume_appends_new_rows_only(tmp_path):
@@ -391,12 +378,20 @@ def test_sample_quality_logs_metrics_into_history_and_csv(tmp_path):
     # Evaluated after epoch 2 and after the last epoch (3).
     assert sorted(quality.results) == [2, 3]
     for values in quality.results.values():
-        assert set(values) == {"frechet_distance", "classes_covered", "min_class_fraction",
-                               "class_kl", "mean_confidence", "label_accuracy"}
+        assert set(values) == {
+            "frechet_distance",
+            "classes_covered",
+            "min_class_fraction",
+            "class_kl",
+            "mean_confidence",
+            "label_accuracy",
+        }
         assert all(math.isfinite(v) for v in values.values())
         assert 0.0 <= values["label_accuracy"] <= 1.0
-    assert history.history["frechet_distance"] == [quality.results[2]["frechet_distance"],
-                                                   quality.results[3]["frechet_distance"]]
+    assert history.history["frechet_distance"] == [
+        quality.results[2]["frechet_distance"],
+        quality.results[3]["frechet_distance"],
+    ]
     rows = read_csv(tmp_path / "loss_curves.csv")
     assert [row["frechet_distance"] != "" for row in rows] == [False, True, True]
 

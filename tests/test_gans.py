@@ -9,31 +9,11 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from helpers import fake_mnist, tiny_networks
 
 from keras_gans import gans, models
 
 BATCH = 8
-
-
-def tiny_networks(conditional=False, sigmoid=False, latent_dim=8):
-    """A small MLP pair, fast enough for many one-step tests."""
-    num_classes = 10 if conditional else None
-    generator = models.mlp_generator(
-        latent_dim=latent_dim, hidden_units=(16,), num_classes=num_classes
-    )
-    discriminator = models.mlp_discriminator(
-        hidden_units=(16,),
-        output_activation="sigmoid" if sigmoid else None,
-        num_classes=num_classes,
-    )
-    return generator, discriminator
-
-
-def fake_mnist(n, seed=0):
-    rng = np.random.default_rng(seed)
-    images = rng.uniform(-1, 1, size=(n, 28, 28, 1)).astype("float32")
-    labels = rng.integers(0, 10, size=n).astype("int32")
-    return images, labels
 
 
 def weights_of(model):
@@ -74,8 +54,7 @@ def test_one_fit_step_per_preset_and_objective(preset, gan_class, loss):
 
     history = gan.fit(images, labels, batch_size=2 * BATCH, epochs=1, verbose=0, shuffle=False)
 
-    expected = {"d_loss", "g_loss", "real_score", "fake_score", "critic_gap",
-                "d_grad_norm", "g_grad_norm"}
+    expected = {"d_loss", "g_loss", "real_score", "fake_score", "critic_gap", "d_grad_norm", "g_grad_norm"}
     if gan_class is gans.WGANGP:
         expected.add("gradient_penalty")
     assert set(history.history) == expected
@@ -250,8 +229,7 @@ def test_ema_generator_lags_behind_the_trained_generator():
     gan.fit(images, batch_size=BATCH, epochs=1, verbose=0)
     # After the first step the warm-up decay is (1 + 1) / (10 + 1) = 2/11,
     # below the set 0.5: the average sits 9/11 of the way to the new weights.
-    for initial, ema, trained in zip(start, gan.ema_generator.trainable_variables,
-                                     gan.generator.trainable_variables):
+    for initial, ema, trained in zip(start, gan.ema_generator.trainable_variables, gan.generator.trainable_variables):
         np.testing.assert_allclose(ema.numpy(), 2 / 11 * initial + 9 / 11 * trained.numpy(), atol=1e-6)
     assert gan.sampling_generator is gan.ema_generator
 
@@ -272,8 +250,7 @@ def test_ema_generator_follows_a_short_run():
     start = weights_of(gan.generator)
     images, _ = fake_mnist(20 * BATCH)
     gan.fit(images, batch_size=BATCH, epochs=1, verbose=0)
-    for initial, ema, trained in zip(start, gan.ema_generator.trainable_variables,
-                                     gan.generator.trainable_variables):
+    for initial, ema, trained in zip(start, gan.ema_generator.trainable_variables, gan.generator.trainable_variables):
         distance_to_trained = np.linalg.norm(ema.numpy() - trained.numpy())
         distance_trained_to_initial = np.linalg.norm(trained.numpy() - initial)
         assert distance_to_trained < 0.5 * distance_trained_to_initial
@@ -378,9 +355,7 @@ def test_mirrored_strategy_matches_single_device(tmp_path):
     """Two logical CPUs train like one device: same loss scale, same update."""
     script = tmp_path / "distributed.py"
     script.write_text(DISTRIBUTED_SCRIPT)
-    result = subprocess.run(
-        [sys.executable, str(script)], capture_output=True, text=True, timeout=300
-    )
+    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report["replicas"] == 2
