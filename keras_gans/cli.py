@@ -43,57 +43,72 @@ def _grid_size(text: str) -> int:
     return value
 
 
-def _positive_float(text: str) -> float:
-    value = float(text)
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be > 0, received {value}")
-    return value
-
-
 def _add_train_parser(commands) -> None:
+    # Every default and every value check lives in TrainConfig: a flag that
+    # is not given is left out (SUPPRESS), and TrainConfig fills it in.
+    defaults = TrainConfig()
     parser = commands.add_parser(
         "train",
-        help=f"train a GAN; with no arguments, the {TrainConfig.model} recipe on the bundled MNIST",
+        help=f"train a GAN; with no arguments, the {defaults.model} recipe on the bundled MNIST",
         description="Train a model and write grids, loss curves, checkpoints and the exported generator.",
+        argument_default=argparse.SUPPRESS,
     )
-    parser.add_argument("model", nargs="?", default=TrainConfig.model, choices=list(RECIPES),
-                        help=f"model and objective, or the energy-based model (default: {TrainConfig.model})")
-    parser.add_argument("--dataset", default="mnist",
-                        help="mnist (bundled), fashion_mnist, a TFDS name, an IDX folder, an .npz file "
-                             "or an image folder")
-    parser.add_argument("--epochs", type=_positive_int, help="default: the model's recipe")
-    parser.add_argument("--batch-size", type=_positive_int,
-                        help="real images per discriminator update (default: the model's recipe)")
-    parser.add_argument("--latent-dim", type=_positive_int, help="size of z (default: the preset's)")
-    parser.add_argument("--lr", type=_positive_float, help="learning rate of both networks")
-    parser.add_argument("--n-critic", type=_positive_int, help="critic updates per generator update")
-    parser.add_argument("--r1", type=float, dest="r1_weight", metavar="GAMMA",
-                        help="weight of the R1 penalty on real images; 0 turns the recipe's off")
-    parser.add_argument("--ema", type=float, dest="ema_decay",
-                        help="sample from an EMA generator, e.g. 0.999; 0 turns the recipe's off")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "model",
+        nargs="?",
+        choices=list(RECIPES),
+        help=f"model and objective, or the energy-based model (default: {defaults.model})",
+    )
+    parser.add_argument(
+        "--dataset",
+        help=f"{defaults.dataset} (bundled; the default), fashion_mnist, a TFDS name, an IDX folder, an .npz file "
+        "or an image folder",
+    )
+    parser.add_argument("--epochs", type=int, help="default: the model's recipe")
+    parser.add_argument("--batch-size", type=int, help="real images per discriminator update (default: the recipe's)")
+    parser.add_argument("--latent-dim", type=int, help="size of z (default: the preset's)")
+    parser.add_argument("--lr", type=float, help="learning rate of both networks (default: the recipe's)")
+    parser.add_argument("--n-critic", type=int, help="critic updates per generator update")
+    parser.add_argument(
+        "--r1",
+        type=float,
+        dest="r1_weight",
+        metavar="GAMMA",
+        help="weight of the R1 penalty on real images; 0 turns the recipe's off",
+    )
+    parser.add_argument(
+        "--ema", type=float, dest="ema_decay", help="sample from an EMA generator, e.g. 0.999; 0 turns the recipe's off"
+    )
+    parser.add_argument("--seed", type=int, help=f"seeds weights, noise and data order (default: {defaults.seed})")
     parser.add_argument("--out", help="run folder (default: saved_models/MODEL, numbered if it exists)")
-    parser.add_argument("--no-export", dest="export", action="store_false",
-                        help="do not write the SavedModel generator")
+    parser.add_argument(
+        "--no-export", dest="export", action="store_false", help="do not write the SavedModel generator"
+    )
     parser.add_argument("--resume", action="store_true", help="continue the run in --out from its last checkpoint")
-    parser.add_argument("--overwrite", action="store_true",
-                        help="replace the run folder instead of numbering a new one")
-    parser.add_argument("--limit", type=_positive_int, help="use only the first N training images")
-    parser.add_argument("--steps-per-epoch", type=_positive_int)
-    parser.add_argument("--strategy", default="default", choices=STRATEGIES)
+    parser.add_argument(
+        "--overwrite", action="store_true", help="replace the run folder instead of numbering a new one"
+    )
+    parser.add_argument("--limit", type=int, help="use only the first N training images")
+    parser.add_argument("--steps-per-epoch", type=int, help="default: one pass over the data")
+    parser.add_argument("--strategy", choices=STRATEGIES, help=f"default: {defaults.strategy}")
     parser.add_argument("--tensorboard", metavar="DIR", help="also log metrics and sample grids for TensorBoard")
-    parser.add_argument("--evaluate-every", type=int, default=0, metavar="N",
-                        help="log sample-quality metrics every N epochs (with the shipped MNIST classifier; "
-                             "for other datasets trains one once if missing)")
-    parser.add_argument("--verbose", type=int, default=1, choices=(0, 1, 2))
+    parser.add_argument(
+        "--evaluate-every",
+        type=int,
+        metavar="N",
+        help="log sample-quality metrics every N epochs (with the shipped MNIST classifier; "
+        f"for other datasets trains one once if missing; default: {defaults.evaluate_every}, never)",
+    )
+    parser.add_argument("--verbose", type=int, choices=(0, 1, 2), help=f"default: {defaults.verbose}")
     parser.set_defaults(run=_run_train)
 
 
 def _add_sample_parser(commands) -> None:
     parser = commands.add_parser("sample", help="draw a grid of images from an exported generator")
     parser.add_argument("saved_model", help="folder written by train (RUN/generator)")
-    parser.add_argument("--n", type=_grid_size, default=100,
-                        help=f"number of images, at most {MAX_GRID_SAMPLES:,} (default: 100)")
+    parser.add_argument(
+        "--n", type=_grid_size, default=100, help=f"number of images, at most {MAX_GRID_SAMPLES:,} (default: 100)"
+    )
     parser.add_argument("--out", default="samples.png", help="PNG to write (default: samples.png)")
     parser.add_argument("--label", type=int, help="class to draw, for conditional generators")
     parser.add_argument("--seed", type=int, default=0)
@@ -117,8 +132,9 @@ def _add_classifier_parser(commands) -> None:
     parser = commands.add_parser("train-classifier", help="train the classifier behind the sample-quality metrics")
     parser.add_argument("--dataset", default="mnist")
     parser.add_argument("--epochs", type=_positive_int, default=5)
-    parser.add_argument("--out", default="saved_models",
-                        help="folder of classifier_DATASET.keras (default: saved_models)")
+    parser.add_argument(
+        "--out", default="saved_models", help="folder of classifier_DATASET.keras (default: saved_models)"
+    )
     parser.set_defaults(run=_run_train_classifier)
 
 
@@ -127,12 +143,16 @@ def _add_evaluate_parser(commands) -> None:
     parser.add_argument("saved_model", help="folder written by train (RUN/generator)")
     parser.add_argument("--n", type=_positive_int, default=10000, help="samples to score (default: 10000)")
     parser.add_argument("--dataset", default="mnist", help="real data and classifier to compare with")
-    parser.add_argument("--classifiers", metavar="DIR",
-                        help="folder of your own classifier_DATASET.keras (default: the shipped MNIST "
-                             "weights; for other datasets saved_models, trained on first use)")
+    parser.add_argument(
+        "--classifiers",
+        metavar="DIR",
+        help="folder of your own classifier_DATASET.keras (default: the shipped MNIST "
+        "weights; for other datasets saved_models, trained on first use)",
+    )
     parser.add_argument("--json", help="where to write the results (default: SAVED_MODEL/../evaluation.json)")
-    parser.add_argument("--no-reference", dest="reference", action="store_false",
-                        help="skip the real-data reference row")
+    parser.add_argument(
+        "--no-reference", dest="reference", action="store_false", help="skip the real-data reference row"
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.set_defaults(run=_run_evaluate)
 
@@ -181,9 +201,7 @@ def _run_train(args: argparse.Namespace) -> None:
 def _run_sample(args: argparse.Namespace) -> None:
     from keras_gans import export, grids
 
-    images, metadata = export.sample_exported_generator(
-        args.saved_model, n=args.n, seed=args.seed, label=args.label
-    )
+    images, metadata = export.sample_exported_generator(args.saved_model, n=args.n, seed=args.seed, label=args.label)
     path = grids.save_image_grid(images, args.out)
     print(f"Wrote {args.n} samples of {metadata.get('objective', 'a generator')} to {path}")
 

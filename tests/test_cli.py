@@ -15,7 +15,11 @@ def run_cli(*args, cwd=None):
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
     return subprocess.run(
         [sys.executable, "-m", "keras_gans", *args],
-        capture_output=True, text=True, timeout=600, cwd=cwd, env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=cwd,
+        env=env,
     )
 
 
@@ -23,8 +27,20 @@ def run_cli(*args, cwd=None):
 def trained_run(tmp_path_factory):
     """One short conditional run, exported: shared by the tests below."""
     out = tmp_path_factory.mktemp("cli") / "cgan"
-    result = run_cli("train", "cgan", "--epochs", "1", "--steps-per-epoch", "5",
-                     "--limit", "640", "--out", str(out), "--verbose", "2")
+    result = run_cli(
+        "train",
+        "cgan",
+        "--epochs",
+        "1",
+        "--steps-per-epoch",
+        "5",
+        "--limit",
+        "640",
+        "--out",
+        str(out),
+        "--verbose",
+        "2",
+    )
     return out, result
 
 
@@ -33,9 +49,16 @@ def test_train_writes_everything_it_announces(trained_run):
     assert result.returncode == 0, result.stderr[-3000:]
     assert "60,000" not in result.stdout  # --limit reached the data
     assert "640 images" in result.stdout
-    for name in ("samples_10x10.png", "loss_curves.csv", "loss_curves.png",
-                 "images/epoch_001.png", "checkpoints", "generator/saved_model.pb",
-                 "generator/generator.json", "config.json"):
+    for name in (
+        "samples_10x10.png",
+        "loss_curves.csv",
+        "loss_curves.png",
+        "images/epoch_001.png",
+        "checkpoints",
+        "generator/saved_model.pb",
+        "generator/generator.json",
+        "config.json",
+    ):
         assert (out / name).exists(), name
         assert name.split("/")[0] in result.stdout
 
@@ -52,8 +75,9 @@ def test_sample_draws_a_grid_from_the_export(trained_run, tmp_path):
 
 def test_train_ebm_writes_its_files_and_the_ood_table(tmp_path):
     out = tmp_path / "ebm"
-    result = run_cli("train", "ebm", "--epochs", "1", "--steps-per-epoch", "2", "--limit", "256",
-                     "--out", str(out), "--verbose", "0")
+    result = run_cli(
+        "train", "ebm", "--epochs", "1", "--steps-per-epoch", "2", "--limit", "256", "--out", str(out), "--verbose", "0"
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     for name in ("samples_10x10.png", "loss_curves.csv", "images/epoch_001.png", "ebm.keras", "checkpoints"):
         assert (out / name).exists(), name
@@ -72,7 +96,7 @@ def test_params_prints_the_growing_layer():
     "args,message",
     [
         (["train", "stylegan"], "invalid choice: 'stylegan'"),
-        (["train", "--epochs", "0"], "must be > 0, received 0"),
+        (["train", "--epochs", "0"], "epochs must be > 0, received epochs=0"),
         (["train", "--dataset", "/no/such/folder"], "/no/such/folder"),
         (["sample", "/no/such/export"], "/no/such/export"),
         (["sample", "/no/such/export", "--n", "100000000"], "must be <= 10,000 for one grid, received 100,000,000"),
@@ -124,8 +148,20 @@ def test_a_flat_folder_of_images_trains_unconditional_models_only(tmp_path):
     rng = np.random.default_rng(0)
     for index in range(64):
         Image.fromarray(rng.integers(0, 256, (32, 32), dtype=np.uint8)).save(pictures / f"{index:03d}.png")
-    result = run_cli("train", "vanilla", "--dataset", str(pictures), "--batch-size", "32", "--epochs", "1",
-                     "--out", str(tmp_path / "run"), "--verbose", "0")
+    result = run_cli(
+        "train",
+        "vanilla",
+        "--dataset",
+        str(pictures),
+        "--batch-size",
+        "32",
+        "--epochs",
+        "1",
+        "--out",
+        str(tmp_path / "run"),
+        "--verbose",
+        "0",
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "64 images of 28x28x1, unlabeled" in result.stdout
     assert (tmp_path / "run" / "generator" / "saved_model.pb").is_file()
@@ -156,22 +192,39 @@ def test_a_tensorflow_failure_is_one_line(monkeypatch, capsys):
 
     def run_out_of_memory(args):
         raise tf.errors.ResourceExhaustedError(
-            None, None, "OOM when allocating tensor with shape[100000000,28,28,1]\nHint: ...")
+            None, None, "OOM when allocating tensor with shape[100000000,28,28,1]\nHint: ..."
+        )
 
     monkeypatch.setattr(cli, "_run_data", run_out_of_memory)
     assert cli.main(["data"]) == 2
     assert capsys.readouterr().err.strip() == (
-        "error: ResourceExhaustedError: OOM when allocating tensor with shape[100000000,28,28,1]")
+        "error: ResourceExhaustedError: OOM when allocating tensor with shape[100000000,28,28,1]"
+    )
 
 
-KILL_DRILL = ["train", "vanilla", "--limit", "1024", "--batch-size", "64", "--epochs", "20",
-              "--steps-per-epoch", "16", "--seed", "7", "--verbose", "0"]
+KILL_DRILL = [
+    "train",
+    "vanilla",
+    "--limit",
+    "1024",
+    "--batch-size",
+    "64",
+    "--epochs",
+    "20",
+    "--steps-per-epoch",
+    "16",
+    "--seed",
+    "7",
+    "--verbose",
+    "0",
+]
 
 
 def start_cli(*args) -> subprocess.Popen:
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
-    return subprocess.Popen([sys.executable, "-m", "keras_gans", *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    return subprocess.Popen(
+        [sys.executable, "-m", "keras_gans", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    )
 
 
 def wait_for(path, process, seconds=120):
@@ -202,8 +255,11 @@ def test_kill_9_then_resume_ends_like_an_uninterrupted_run(tmp_path):
     assert not (tmp_path / "killed" / "generator").exists()  # it died mid-run
     resumed = run_cli(*KILL_DRILL, "--out", str(tmp_path / "killed"), "--resume")
     assert resumed.returncode == 0, resumed.stderr[-2000:]
-    np.testing.assert_allclose(exported_images(tmp_path / "killed" / "generator"),
-                               exported_images(tmp_path / "straight" / "generator"), atol=1e-6)
+    np.testing.assert_allclose(
+        exported_images(tmp_path / "killed" / "generator"),
+        exported_images(tmp_path / "straight" / "generator"),
+        atol=1e-6,
+    )
 
 
 def test_ctrl_c_is_one_word_and_exit_130(tmp_path):
