@@ -18,7 +18,7 @@ from pathlib import Path
 import keras
 import tensorflow as tf
 
-from keras_gans import callbacks, data, distribution, ebm, gans, metrics, models
+from keras_gans import callbacks, data, distribution, ebm, export, gans, metrics, models
 from keras_gans.config import TrainConfig
 
 DEFAULT_OUTPUT_ROOT = Path("saved_models")
@@ -151,12 +151,7 @@ def resolve_run_dir(config: TrainConfig) -> Path:
         return run_dir
     if config.overwrite and base.exists():
         shutil.rmtree(base)
-    if not base.exists() or not any(base.iterdir()):
-        return base
-    number = 2
-    while (base.parent / f"{base.name}-{number}").exists():
-        number += 1
-    return base.parent / f"{base.name}-{number}"
+    return export.next_free_dir(base)
 
 
 def make_dataset(config: TrainConfig, conditional: bool, n_critic: int) -> tuple[tf.data.Dataset, int]:
@@ -198,21 +193,34 @@ def make_callbacks(config: TrainConfig, run_dir: Path, metadata: dict) -> list[k
         # Before LossCurves, so the CSV records the metrics it adds.
         classifier = metrics.load_classifier(config.dataset)
         test_images, _ = data.load_arrays(config.dataset, split="test")
-        run_callbacks.append(
-            callbacks.SampleQuality(classifier, test_images, every_n_epochs=config.evaluate_every)
-        )
+        run_callbacks.append(callbacks.SampleQuality(classifier, test_images, every_n_epochs=config.evaluate_every))
     run_callbacks += [
         callbacks.LossCurves(run_dir),
         callbacks.Checkpoint(run_dir / "checkpoints"),
     ]
     if config.export and config.is_gan:
-        run_callbacks.append(
-            callbacks.ExportGenerator(run_dir / "generator", metadata=metadata, overwrite=True)
-        )
+        run_callbacks.append(callbacks.ExportGenerator(run_dir / "generator", metadata=metadata, overwrite=True))
     if config.tensorboard:
         run_callbacks.append(keras.callbacks.TensorBoard(config.tensorboard))
         run_callbacks.append(callbacks.TensorBoardImages(config.tensorboard))
     return run_callbacks
+
+
+def _files_written_by(run_callbacks: list[keras.callbacks.Callback]) -> dict[str, Path]:
+    """What the run's callbacks wrote, by the paths they own."""
+    files = {}
+    for callback in run_callbacks:
+        if isinstance(callback, callbacks.ImageGrid):
+            files["grids"] = callback.out_dir
+        elif isinstance(callback, callbacks.SampleGrid):
+            files["samples"] = callback.out_dir / callback.filename
+        elif isinstance(callback, callbacks.LossCurves):
+            files["loss curves"], files["loss table"] = callback.png_path, callback.csv_path
+        elif isinstance(callback, callbacks.Checkpoint):
+            files["checkpoints"] = callback.directory
+        elif isinstance(callback, callbacks.ExportGenerator):
+            files["generator"] = callback.export_path or callback.export_dir
+    return files
 
 
 def train(config: TrainConfig) -> TrainResult:
@@ -283,13 +291,14 @@ def _fit(
     if config.resume:
         initial_epoch = callbacks.restore_latest(model, resume_dir / "checkpoints")
     metadata = {"objective": config.model, "dataset": config.dataset}
+    run_callbacks = make_callbacks(config, run_dir, metadata)
     try:
         history = model.fit(
             plan.dataset.skip(initial_epoch * plan.steps_per_epoch),
             epochs=config.total_epochs,
             initial_epoch=initial_epoch,
             steps_per_epoch=plan.steps_per_epoch,
-            callbacks=make_callbacks(config, run_dir, metadata),
+            callbacks=run_callbacks,
             verbose=config.verbose,
             shuffle=False,  # the pipeline shuffles, reproducibly, by itself
         )
@@ -300,17 +309,8 @@ def _fit(
             "a worker of the cluster stopped responding (tf.errors.UnavailableError); restart "
             "every worker with --resume to continue from the last checkpoint"
         ) from error
-    files = {
-        "config": run_dir / "config.json",
-        "grids": run_dir / "images",
-        "samples": run_dir / "samples_10x10.png",
-        "loss curves": run_dir / "loss_curves.png",
-        "loss table": run_dir / "loss_curves.csv",
-        "checkpoints": run_dir / "checkpoints",
-    }
-    if config.export and config.is_gan:
-        files["generator"] = run_dir / "generator"
-    elif config.export:
+    files = {"config": run_dir / "config.json", **_files_written_by(run_callbacks)}
+    if config.export and not config.is_gan:
         files["model"] = run_dir / "ebm.keras"
         model.save(files["model"])
     return TrainResult(run_dir, model, history.history, config.total_epochs, files)
