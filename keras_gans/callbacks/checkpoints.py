@@ -40,6 +40,16 @@ class Checkpoint(keras.callbacks.Callback):
     Args:
         directory: folder of the checkpoints, created if needed.
         max_to_keep: how many recent checkpoints to keep.
+
+    Example:
+
+    ```python
+    ckpt = Checkpoint("runs/dcgan/checkpoints")
+    gan.fit(dataset, epochs=10, callbacks=[ckpt])
+    # After a crash: rebuild and compile the same GAN, then
+    done = restore_latest(gan, "runs/dcgan/checkpoints")
+    gan.fit(dataset, epochs=10, initial_epoch=done, callbacks=[ckpt])
+    ```
     """
 
     def __init__(self, directory: str | Path, max_to_keep: int = 2):

@@ -25,8 +25,14 @@ _SCORE_KEYS = ("real_score", "fake_score", "critic_gap", "real_energy", "fake_en
 # Keras sorts the logs by name; the CSV columns put the GAN's own metrics
 # first, in this order, then the others.
 _COLUMN_ORDER = (
-    "d_loss", "g_loss", "real_score", "fake_score", "gradient_penalty",
-    "critic_gap", "d_grad_norm", "g_grad_norm",
+    "d_loss",
+    "g_loss",
+    "real_score",
+    "fake_score",
+    "gradient_penalty",
+    "critic_gap",
+    "d_grad_norm",
+    "g_grad_norm",
 )
 
 
@@ -72,8 +78,7 @@ class _CsvTable:
                 if name not in self.columns:
                     self.columns.append(name)
             self.rows = [
-                {name: _parse(name, value) for name, value in row.items() if value not in ("", None)}
-                for row in reader
+                {name: _parse(name, value) for name, value in row.items() if value not in ("", None)} for row in reader
             ]
 
     def resume(self, keep_up_to_epoch: int) -> None:
@@ -121,9 +126,7 @@ def read_loss_curves(path: str | Path) -> dict[str, list[float]]:
     return {name: table.column(name) for name in table.columns}
 
 
-def plot_loss_curves(
-    curves: Mapping[str, Sequence[float]], path: str | Path, x_key: str = "epoch"
-) -> Path:
+def plot_loss_curves(curves: Mapping[str, Sequence[float]], path: str | Path, x_key: str = "epoch") -> Path:
     """Plots training curves into a PNG (headless, matplotlib's Agg canvas).
 
     Panels, each drawn only if it has something to show: losses (d_loss,
@@ -209,6 +212,13 @@ class LossCurves(keras.callbacks.Callback):
         per_step: also write the per-step CSV.
         smoothing: EMA factor of the per-step CSV, in [0, 1); 0 = none.
         filename: stem of the file names.
+
+    Example:
+
+    ```python
+    gan.fit(dataset, epochs=10, callbacks=[LossCurves("runs/dcgan")])
+    read_loss_curves("runs/dcgan/loss_curves.csv")["d_loss"]  # one value per epoch
+    ```
     """
 
     def __init__(
@@ -270,9 +280,7 @@ class LossCurves(keras.callbacks.Callback):
             # last row to get the raw EMA state back.
             debias = 1.0 - self.smoothing**self._global_step
             self._ema = {
-                name[: -len("_smooth")]: value * debias
-                for name, value in last.items()
-                if name.endswith("_smooth")
+                name[: -len("_smooth")]: value * debias for name, value in last.items() if name.endswith("_smooth")
             }
         elif self.params.get("steps"):
             self._global_step = first_epoch * self.params["steps"]

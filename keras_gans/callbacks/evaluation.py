@@ -11,7 +11,11 @@ from keras_gans import metrics
 from keras_gans.checks import check_positive_int
 
 DEFAULT_METRICS = (
-    "frechet_distance", "classes_covered", "min_class_fraction", "class_kl", "mean_confidence",
+    "frechet_distance",
+    "classes_covered",
+    "min_class_fraction",
+    "class_kl",
+    "mean_confidence",
 )
 
 
@@ -34,6 +38,16 @@ class SampleQuality(keras.callbacks.Callback):
         metric_names: keys of `metrics.evaluate_features` to log, plus
             `label_accuracy` for conditional GANs.
         seed: seed of the evaluation noise, the same at every evaluation.
+
+    Example:
+
+    ```python
+    classifier = metrics.load_classifier()
+    test_images, _ = data.load_arrays("mnist", split="test")
+    quality = SampleQuality(classifier, test_images, every_n_epochs=2)
+    history = gan.fit(dataset, epochs=10, callbacks=[quality])
+    history.history["frechet_distance"]
+    ```
     """
 
     def __init__(
@@ -63,13 +77,16 @@ class SampleQuality(keras.callbacks.Callback):
         last_epoch = epoch + 1 == self.params.get("epochs")
         if (epoch + 1) % self.every_n_epochs and not last_epoch:
             return
-        images, labels = metrics.generate_samples(
-            self.model.sampling_generator, self.num_samples, seed=self.seed
-        )
+        images, labels = metrics.generate_samples(self.model.sampling_generator, self.num_samples, seed=self.seed)
         fake_features, fake_probabilities = self.extractor(images)
         values = metrics.evaluate_features(
-            self._real_features, self._real_probabilities, fake_features, fake_probabilities,
-            kid_subsets=10, kid_subset_size=min(1000, self.num_samples), seed=self.seed,
+            self._real_features,
+            self._real_probabilities,
+            fake_features,
+            fake_probabilities,
+            kid_subsets=10,
+            kid_subset_size=min(1000, self.num_samples),
+            seed=self.seed,
         )
         selected = {name: float(values[name]) for name in self.metric_names if name in values}
         if labels is not None:

@@ -36,11 +36,17 @@ class ExportGenerator(keras.callbacks.Callback):
         export_dir: folder of the SavedModel.
         metadata: extra entries of `generator.json` (dataset, ...).
         overwrite: replace a previous export in `export_dir`.
+
+    Example:
+
+    ```python
+    export = ExportGenerator("runs/dcgan/generator", metadata={"dataset": "mnist"})
+    gan.fit(dataset, epochs=10, callbacks=[export])
+    images, metadata = sample_exported_generator(export.export_path, n=16, seed=0)
+    ```
     """
 
-    def __init__(
-        self, export_dir: str | Path, metadata: Mapping | None = None, overwrite: bool = False
-    ):
+    def __init__(self, export_dir: str | Path, metadata: Mapping | None = None, overwrite: bool = False):
         super().__init__()
         self.export_dir = Path(export_dir)
         self.metadata = dict(metadata or {})

@@ -31,6 +31,15 @@ class StopOnNonFinite(keras.callbacks.Callback):
     Args:
         monitor: names of the metrics to check; `None` checks every number
             in the logs.
+
+    Example:
+
+    ```python
+    try:
+        gan.fit(dataset, epochs=10, callbacks=[StopOnNonFinite()])
+    except NonFiniteLossError as error:
+        print(error)  # which metric became NaN or inf, when, and what to try
+    ```
     """
 
     def __init__(self, monitor: Sequence[str] | None = None):

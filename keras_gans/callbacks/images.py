@@ -55,9 +55,7 @@ class GridNoise:
     labels: np.ndarray | None
 
     @classmethod
-    def draw(
-        cls, model: keras.Model, num_samples: int, seed: int | None, ncols: int | None = None
-    ) -> GridNoise:
+    def draw(cls, model: keras.Model, num_samples: int, seed: int | None, ncols: int | None = None) -> GridNoise:
         """Draws grid inputs for `model` with `GeneratorSignature.draw_inputs`.
 
         A conditional model gets one row per class and
@@ -132,6 +130,14 @@ class ImageGrid(keras.callbacks.Callback):
         filename: name pattern of the PNGs, with an `{epoch}` field.
         scale, padding: as in `save_image_grid`.
         gif_frame_ms: display time of each GIF frame in milliseconds.
+
+    Example:
+
+    ```python
+    grids = ImageGrid("runs/dcgan/images", gif=True)
+    gan.fit(dataset, epochs=10, callbacks=[grids])
+    # runs/dcgan/images/epoch_001.png ... epoch_010.png and progress.gif
+    ```
     """
 
     def __init__(
@@ -214,6 +220,13 @@ class SampleGrid(keras.callbacks.Callback):
         seed: seed of the noise (distinct from `ImageGrid`'s default, so
             the final grid shows other latent points than the progression).
         scale, padding: as in `save_image_grid`.
+
+    Example:
+
+    ```python
+    gan.fit(dataset, epochs=10, callbacks=[SampleGrid("runs/dcgan")])
+    # runs/dcgan/samples_10x10.png: 100 samples after the last epoch
+    ```
     """
 
     def __init__(
@@ -260,6 +273,14 @@ class TensorBoardImages(keras.callbacks.Callback):
     Args:
         log_dir: the TensorBoard log folder.
         every_n_epochs, num_samples, seed, scale, padding: as in `ImageGrid`.
+
+    Example:
+
+    ```python
+    logs = "runs/dcgan/tensorboard"
+    gan.fit(dataset, epochs=10, callbacks=[keras.callbacks.TensorBoard(logs), TensorBoardImages(logs)])
+    # then: tensorboard --logdir runs/dcgan/tensorboard
+    ```
     """
 
     def __init__(

@@ -37,6 +37,15 @@ class DivergenceGuard(keras.callbacks.Callback):
         snapshot_every: batches between snapshots, > 0. Snapshots copy the
             replay buffer too (25 MB by default), so not every batch.
         raise_error: raise `TrainingDivergedError` (else only stop).
+
+    Example:
+
+    ```python
+    try:
+        model.fit(dataset, epochs=5, callbacks=[DivergenceGuard()])
+    except TrainingDivergedError as error:
+        print(error)  # what diverged, and what to change
+    ```
     """
 
     def __init__(
@@ -48,13 +57,9 @@ class DivergenceGuard(keras.callbacks.Callback):
     ):
         super().__init__()
         if max_abs_energy <= 0:
-            raise ValueError(
-                f"max_abs_energy must be > 0, received max_abs_energy={max_abs_energy}"
-            )
+            raise ValueError(f"max_abs_energy must be > 0, received max_abs_energy={max_abs_energy}")
         if snapshot_every <= 0:
-            raise ValueError(
-                f"snapshot_every must be > 0, received snapshot_every={snapshot_every}"
-            )
+            raise ValueError(f"snapshot_every must be > 0, received snapshot_every={snapshot_every}")
         self.max_abs_energy = float(max_abs_energy)
         self.restore_weights = restore_weights
         self.snapshot_every = int(snapshot_every)
@@ -81,15 +86,11 @@ class DivergenceGuard(keras.callbacks.Callback):
             for name, value in (logs or {}).items()
             if name in ("loss", "cd_loss", "reg_loss", "real_energy", "fake_energy")
         }
-        problems = [
-            f"{name}={value:.6g}" for name, value in values.items() if not np.isfinite(value)
-        ]
+        problems = [f"{name}={value:.6g}" for name, value in values.items() if not np.isfinite(value)]
         problems += [
             f"|{name}|={abs(value):.6g} > max_abs_energy={self.max_abs_energy:g}"
             for name, value in values.items()
-            if name.endswith("_energy")
-            and np.isfinite(value)
-            and abs(value) > self.max_abs_energy
+            if name.endswith("_energy") and np.isfinite(value) and abs(value) > self.max_abs_energy
         ]
         if not problems:
             if self.restore_weights and self._global_step % self.snapshot_every == 0:
@@ -108,13 +109,8 @@ class DivergenceGuard(keras.callbacks.Callback):
             if len(optimizer_variables) == len(self.model.optimizer.variables):
                 for variable, value in zip(self.model.optimizer.variables, optimizer_variables):
                     variable.assign(value)
-            message += (
-                f" Restored the weights of global step {self._snapshot_step}."
-            )
-        message += (
-            " Try a lower learning rate, a larger alpha, a smaller step_size "
-            "or more gradient clipping."
-        )
+            message += f" Restored the weights of global step {self._snapshot_step}."
+        message += " Try a lower learning rate, a larger alpha, a smaller step_size or more gradient clipping."
         self.diverged_at = {
             "epoch": self._epoch,
             "batch": batch,
@@ -127,8 +123,6 @@ class DivergenceGuard(keras.callbacks.Callback):
 
     def _take_snapshot(self):
         optimizer = getattr(self.model, "optimizer", None)
-        optimizer_variables = (
-            [v.numpy() for v in optimizer.variables] if optimizer is not None else []
-        )
+        optimizer_variables = [v.numpy() for v in optimizer.variables] if optimizer is not None else []
         self._snapshot = (self.model.get_weights(), optimizer_variables)
         self._snapshot_step = self._global_step
