@@ -39,13 +39,19 @@ RECIPES: dict[str, Recipe] = {
     # epochs keep each run near 4 to 7 minutes.
     # vanilla: 389 / 156 / 88 / 58 / 49.
     "vanilla": Recipe(
-        "vanilla", "GAN", "non_saturating", 20,
-        "CS231n MLP, non-saturating BCE (Goodfellow et al. 2014)",
+        preset="vanilla",
+        gan_class="GAN",
+        loss="non_saturating",
+        epochs=20,
+        description="CS231n MLP, non-saturating BCE (Goodfellow et al. 2014)",
     ),
     # lsgan: 408 / 197 / 126 / 82 / 66.
     "lsgan": Recipe(
-        "vanilla", "LSGAN", None, 20,
-        "CS231n MLP, least-squares loss (Mao et al. 2017)",
+        preset="vanilla",
+        gan_class="LSGAN",
+        loss=None,
+        epochs=20,
+        description="CS231n MLP, least-squares loss (Mao et al. 2017)",
     ),
     # The CS231n GAN assignment's DCGAN and batch 128, with a warmed-up EMA
     # generator, which lets it train at twice the assignment's Adam(1e-3).
@@ -60,42 +66,70 @@ RECIPES: dict[str, Recipe] = {
     # 0.3 in D made it worse (19.4). `benchmarks/quality_table.py` compares
     # the recipe with the assignment's plain loop at equal time.
     "dcgan": Recipe(
-        "dcgan", "GAN", "non_saturating", 2,
-        "CS231n DCGAN, BCE (Radford et al. 2016), R1 penalty, EMA generator",
-        lr=2e-3, ema_decay=0.999, batch_size=128, r1_weight=1.0, r1_samples=32, jit_compile=False,
+        preset="dcgan",
+        gan_class="GAN",
+        loss="non_saturating",
+        epochs=2,
+        description="CS231n DCGAN, BCE (Radford et al. 2016), R1 penalty, EMA generator",
+        lr=2e-3,
+        ema_decay=0.999,
+        batch_size=128,
+        r1_weight=1.0,
+        r1_samples=32,
+        jit_compile=False,
     ),
     # wgan: the paper's RMSprop(5e-5) reached 567 / 496 / 466 / 450 / 437
     # and never more than 7 of the 10 digits; lr 5e-4 with an EMA generator
     # reached 437 / 321 / 236 / 213 / 206 with all ten.
     "wgan": Recipe(
-        "wgan_gp", "WGAN", None, 20,
-        "WGAN-GP's MLP, Wasserstein loss with weight clipping (Arjovsky et al. 2017)",
-        lr=5e-4, ema_decay=0.999,
+        preset="wgan_gp",
+        gan_class="WGAN",
+        loss=None,
+        epochs=20,
+        description="WGAN-GP's MLP, Wasserstein loss with weight clipping (Arjovsky et al. 2017)",
+        lr=5e-4,
+        ema_decay=0.999,
     ),
     # Tuned on the bundled MNIST (20 epochs, 2,000 samples): the paper's
     # lr 1e-4 reached Fréchet distance 152 and mean confidence 0.83; lr 2e-4
     # with an EMA generator reached 97 and 0.88.
     "wgan-gp": Recipe(
-        "wgan_gp", "WGANGP", None, 20,
-        "MLP z(100)->256->512->1024->784, gradient penalty (Gulrajani et al. 2017)",
-        lr=2e-4, ema_decay=0.999,
+        preset="wgan_gp",
+        gan_class="WGANGP",
+        loss=None,
+        epochs=20,
+        description="MLP z(100)->256->512->1024->784, gradient penalty (Gulrajani et al. 2017)",
+        lr=2e-4,
+        ema_decay=0.999,
     ),
     # The dcgan recipe, conditional. Label accuracy of the EMA generator
     # (5,000 samples) after 0.5 / 1 / 1.5 epochs: 0.15 / 0.96 / 0.99 at
     # lr 1e-3; 0.83 after half an epoch at lr 2e-3.
     "cgan": Recipe(
-        "conditional_dcgan", "GAN", "non_saturating", 2,
-        "conditional CS231n DCGAN, one-hot label joined to z and to D's features (Mirza & Osindero 2014)",
-        lr=2e-3, ema_decay=0.999, batch_size=128, jit_compile=False,
+        preset="conditional_dcgan",
+        gan_class="GAN",
+        loss="non_saturating",
+        epochs=2,
+        description="conditional CS231n DCGAN, one-hot label joined to z and to D's features (Mirza & Osindero 2014)",
+        lr=2e-3,
+        ema_decay=0.999,
+        batch_size=128,
+        jit_compile=False,
     ),
     # batchnorm-mlp: 235 / 88 / 56 / 47 / 36.
     "batchnorm-mlp": Recipe(
-        "batchnorm_mlp", "GAN", "non_saturating", 20,
-        "MLP with BatchNorm in G and a sigmoid D, BCE on probabilities",
+        preset="batchnorm_mlp",
+        gan_class="GAN",
+        loss="non_saturating",
+        epochs=20,
+        description="MLP with BatchNorm in G and a sigmoid D, BCE on probabilities",
     ),
     "ebm": Recipe(
-        None, None, None, 2,
-        "energy-based model: Swish CNN, Langevin sampling, contrastive divergence (Du & Mordatch 2019)",
+        preset=None,
+        gan_class=None,
+        loss=None,
+        epochs=2,
+        description="energy-based model: Swish CNN, Langevin sampling, contrastive divergence (Du & Mordatch 2019)",
     ),
 }
 
@@ -105,9 +139,7 @@ STRATEGIES = ("default", "mirrored", "multi-worker")
 def get_recipe(model: str) -> Recipe:
     """Returns the recipe named `model`; the error lists the known names."""
     if model not in RECIPES:
-        raise ValueError(
-            f"unknown model {model!r}; choose one of: {', '.join(RECIPES)}"
-        )
+        raise ValueError(f"unknown model {model!r}; choose one of: {', '.join(RECIPES)}")
     return RECIPES[model]
 
 
@@ -139,8 +171,15 @@ class TrainConfig:
 
     def __post_init__(self) -> None:
         get_recipe(self.model)
-        for name in ("epochs", "batch_size", "latent_dim", "n_critic", "limit",
-                     "steps_per_epoch", "steps_per_execution"):
+        for name in (
+            "epochs",
+            "batch_size",
+            "latent_dim",
+            "n_critic",
+            "limit",
+            "steps_per_epoch",
+            "steps_per_execution",
+        ):
             value = getattr(self, name)
             if value is not None and value <= 0:
                 raise ValueError(f"{name} must be > 0, received {name}={value}")
@@ -151,9 +190,7 @@ class TrainConfig:
         if self.ema_decay is not None and not 0 <= self.ema_decay < 1:
             raise ValueError(f"ema_decay must be in [0, 1), received ema_decay={self.ema_decay}")
         if self.strategy not in STRATEGIES:
-            raise ValueError(
-                f"strategy must be one of {', '.join(STRATEGIES)}, received strategy={self.strategy!r}"
-            )
+            raise ValueError(f"strategy must be one of {', '.join(STRATEGIES)}, received strategy={self.strategy!r}")
         if self.evaluate_every < 0:
             raise ValueError(f"evaluate_every must be >= 0, received evaluate_every={self.evaluate_every}")
         if self.resume and self.overwrite:
