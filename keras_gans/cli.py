@@ -157,6 +157,19 @@ def _add_evaluate_parser(commands) -> None:
     parser.set_defaults(run=_run_evaluate)
 
 
+def _add_serve_parser(commands) -> None:
+    parser = commands.add_parser("serve", help="a local web page that draws from an exported generator")
+    parser.add_argument("saved_model", help="folder written by train (RUN/generator)")
+    parser.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default: 127.0.0.1, this machine only; 0.0.0.0 lets anyone who can reach "
+        "this machine use the generator)",
+    )
+    parser.add_argument("--port", type=int, default=8000, help="default: 8000; 0 picks a free port")
+    parser.set_defaults(run=_run_serve)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m keras_gans",
@@ -169,6 +182,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_data_parser(commands)
     _add_classifier_parser(commands)
     _add_evaluate_parser(commands)
+    _add_serve_parser(commands)
     return parser
 
 
@@ -250,6 +264,22 @@ def _run_evaluate(args: argparse.Namespace) -> None:
     json_path = Path(args.json) if args.json else Path(args.saved_model).resolve().parent / "evaluation.json"
     json_path.write_text(json.dumps(rows, indent=2, default=float))
     print(f"Wrote {json_path}")
+
+
+def _run_serve(args: argparse.Namespace) -> None:
+    from keras_gans import export, serve
+
+    export.read_export_metadata(args.saved_model)  # fails before loading TensorFlow's graph
+    server = serve.make_server(serve.GeneratorService(args.saved_model), args.host, args.port)
+    if args.host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"warning: listening on {args.host}: anyone who can reach this machine can use the generator")
+    print(f"Serving {args.saved_model} at {serve.server_url(server)} (Ctrl-C stops)", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        print("stopped")
+    finally:
+        server.server_close()
 
 
 def _is_tensorflow_error(error: Exception) -> bool:

@@ -296,6 +296,31 @@ def load_exported_generator(path: str | Path) -> tuple[Callable[..., np.ndarray]
     return generate, metadata
 
 
+def load_exported_sampler(path: str | Path) -> tuple[Callable[..., np.ndarray], dict]:
+    """Loads an export once; returns `(sample, metadata)`.
+
+    `sample(n=100, seed=0, label=None)` draws through the export's `sample`
+    signature, as `sample_exported_generator` does, without loading the
+    SavedModel again: a server calls it for every request.
+    """
+    metadata = read_export_metadata(path)
+    signature = GeneratorSignature.from_metadata(metadata)
+    saved_model = tf.saved_model.load(str(path))
+
+    def sample(n: int = 100, seed: int = 0, label: int | None = None) -> np.ndarray:
+        if n < 1:
+            raise ValueError(f"n must be >= 1, received n={n}")
+        if label is not None:
+            signature.labels(n, label, name="label")  # fails for a class the generator lacks
+        inputs = {"n": tf.constant(n, tf.int32), "seed": tf.constant(seed, tf.int64)}
+        if signature.conditional:
+            # -1 asks the signature to cycle through the classes itself.
+            inputs["label"] = tf.constant(-1 if label is None else label, tf.int32)
+        return saved_model.signatures["sample"](**inputs)["images"].numpy()
+
+    return sample, metadata
+
+
 def sample_exported_generator(
     path: str | Path, n: int = 100, seed: int = 0, label: int | None = None
 ) -> tuple[np.ndarray, dict]:
@@ -315,14 +340,5 @@ def sample_exported_generator(
     """
     if n < 1:
         raise ValueError(f"n must be >= 1, received n={n}")
-    metadata = read_export_metadata(path)
-    signature = GeneratorSignature.from_metadata(metadata)
-    if label is not None:
-        signature.labels(n, label, name="label")  # fails for a class the generator lacks
-    inputs = {"n": tf.constant(n, tf.int32), "seed": tf.constant(seed, tf.int64)}
-    if signature.conditional:
-        # -1 asks the signature to cycle through the classes itself.
-        inputs["label"] = tf.constant(-1 if label is None else label, tf.int32)
-    saved_model = tf.saved_model.load(str(path))
-    images = saved_model.signatures["sample"](**inputs)["images"].numpy()
-    return images, metadata
+    sample, metadata = load_exported_sampler(path)
+    return sample(n, seed, label), metadata
