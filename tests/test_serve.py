@@ -287,5 +287,6 @@ def test_a_real_browser_draws_the_page_and_moves_the_slider(servers, tmp_path):
     with Image.open(screenshot) as picture:
         assert picture.size == (1200, 1400)
         pixels = np.asarray(picture.convert("L"))
-    # The grid and the strip draw on black backgrounds: a page without them is almost all white.
-    assert (pixels < 40).mean() > 0.02
+    # The grid (580 x 580 pixels) and the strip are grey noise from this untrained generator;
+    # the text alone leaves the white page more than 97 % white.
+    assert (pixels < 200).mean() > 0.15
