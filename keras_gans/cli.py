@@ -56,6 +56,9 @@ def _add_train_parser(commands) -> None:
     parser.add_argument(
         "model",
         nargs="?",
+        # argparse checks an optional positional's default against its
+        # choices, so this one default is given (read from TrainConfig).
+        default=defaults.model,
         choices=list(RECIPES),
         help=f"model and objective, or the energy-based model (default: {defaults.model})",
     )
