@@ -62,7 +62,8 @@ RECIPES: dict[str, Recipe] = {
     # The R1 penalty (γ = 1) then took 2 epochs from Fréchet distance 13.6,
     # coverage 0.78 and a rarest digit of 6.7 % to 7.0, 0.78 and 7.8 %
     # (10,000 samples); estimated on 32 of the 128 real images per step it
-    # reached 5.7, 0.80 and 7.7 % at +18 % step time instead of +87 %. Dropout
+    # reached 5.7, 0.80 and 7.7 %, where all 128 made a 120-step run 1.64
+    # times as long (whole process, timed in turn). Dropout
     # 0.3 in D made it worse (19.4). `benchmarks/quality_table.py` compares
     # the recipe with the assignment's plain loop at equal time.
     "dcgan": Recipe(

@@ -209,7 +209,7 @@ def gradient_penalty(
     fake,
     weight: float = 10.0,
     seed=None,
-    epsilon: float = 1e-10,
+    norm_epsilon: float = 1e-10,
 ) -> tf.Tensor:
     """WGAN-GP gradient penalty: `weight · E[(‖∇D(x̂)‖₂ - 1)²]`.
 
@@ -218,7 +218,7 @@ def gradient_penalty(
     `x̂` lies on the segment between a real and a generated sample. The
     gradient is taken with an inner `tf.GradientTape`; called inside the
     train step's tape, the penalty stays differentiable w.r.t. the critic's
-    weights. The norm is `sqrt(sum(g²) + epsilon)` over all non-batch axes, so
+    weights. The norm is `sqrt(sum(g²) + norm_epsilon)` over all non-batch axes, so
     neither it nor its gradient is NaN when the critic's gradient is zero.
 
     The per-sample gradient assumes samples do not interact inside the
@@ -233,7 +233,7 @@ def gradient_penalty(
         weight: penalty coefficient λ >= 0 (the paper uses 10).
         seed: a `keras.random.SeedGenerator` (owned by the model), an int or
             None, passed to `keras.random.uniform` to draw ε.
-        epsilon: added under the square root of the norm; small enough not
+        norm_epsilon: added under the square root of the norm; small enough not
             to bias the penalty (its square root, 1e-5, is far below 1) and
             large enough to keep the gradient of a zero norm finite.
 
@@ -271,7 +271,7 @@ def gradient_penalty(
     # sample's own gradient. A critic that ignores its input gives zeros, not None.
     gradients = tape.gradient(scores, interpolates, unconnected_gradients=tf.UnconnectedGradients.ZERO)
     squared_norms = ops.sum(ops.square(gradients), axis=tuple(range(1, rank)))
-    norms = ops.sqrt(squared_norms + epsilon)
+    norms = ops.sqrt(squared_norms + norm_epsilon)
     return weight * ops.mean(ops.square(norms - 1.0))
 
 
