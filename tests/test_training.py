@@ -143,24 +143,7 @@ def test_a_full_disk_during_a_checkpoint_is_one_line_and_loses_nothing(tmp_path,
 
     monkeypatch.setattr(tf.train.CheckpointManager, "save", save_until_the_disk_is_full)
     out = tmp_path / "run"
-    status = cli.main(
-        [
-            "train",
-            "vanilla",
-            "--limit",
-            "256",
-            "--batch-size",
-            "32",
-            "--steps-per-epoch",
-            "2",
-            "--epochs",
-            "2",
-            "--out",
-            str(out),
-            "--verbose",
-            "0",
-        ]
-    )
+    status = cli.main(["train", *TINY_RUN, "--epochs", "2", "--out", str(out)])
     error = capsys.readouterr().err.strip().splitlines()
     assert status == 2
     assert error[-1] == (
@@ -174,25 +157,7 @@ def test_a_full_disk_during_a_checkpoint_is_one_line_and_loses_nothing(tmp_path,
     ]
     # Once there is space again, the run resumes from epoch 1 and finishes.
     monkeypatch.undo()
-    status = cli.main(
-        [
-            "train",
-            "vanilla",
-            "--limit",
-            "256",
-            "--batch-size",
-            "32",
-            "--steps-per-epoch",
-            "2",
-            "--epochs",
-            "2",
-            "--out",
-            str(out),
-            "--verbose",
-            "0",
-            "--resume",
-        ]
-    )
+    status = cli.main(["train", *TINY_RUN, "--epochs", "2", "--out", str(out), "--resume"])
     assert status == 0
     assert (out / "checkpoints" / "ckpt-2.index").is_file()
     assert (out / "generator" / "saved_model.pb").is_file()
