@@ -19,6 +19,13 @@ def is_int(value) -> bool:
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
+def check_choice(name: str, value, choices) -> object:
+    """`value` if it is one of `choices`; the error lists them."""
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(map(str, choices))}, received {name}={value!r}")
+    return value
+
+
 def check_positive_int(name: str, value) -> int:
     """`value` as an int if it is an integer > 0."""
     if not is_int(value) or value <= 0:

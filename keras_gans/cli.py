@@ -21,7 +21,7 @@ import os
 import sys
 from pathlib import Path
 
-from keras_gans.config import RECIPES, STRATEGIES, TrainConfig
+from keras_gans.config import PRECISIONS, RECIPES, STRATEGIES, TrainConfig
 
 
 def _positive_int(text: str) -> int:
@@ -67,6 +67,10 @@ def _add_train_parser(commands) -> None:
         help=f"{defaults.dataset} (bundled; the default), fashion_mnist, a TFDS name, an IDX folder, an .npz file "
         "or an image folder",
     )
+    parser.add_argument(
+        "--preset",
+        help="architecture to train the model's objective on, e.g. dcgan or wgan_gp (default: the recipe's)",
+    )
     parser.add_argument("--epochs", type=int, help="default: the model's recipe")
     parser.add_argument("--batch-size", type=int, help="real images per discriminator update (default: the recipe's)")
     parser.add_argument("--latent-dim", type=int, help="size of z (default: the preset's)")
@@ -78,6 +82,17 @@ def _add_train_parser(commands) -> None:
         dest="r1_weight",
         metavar="GAMMA",
         help="weight of the R1 penalty on real images; 0 turns the recipe's off",
+    )
+    parser.add_argument(
+        "--xla",
+        action=argparse.BooleanOptionalAction,
+        dest="jit_compile",
+        help="XLA-compile the train step (default: the recipe's choice)",
+    )
+    parser.add_argument(
+        "--precision",
+        choices=PRECISIONS,
+        help=f"mixed_bfloat16 computes in bfloat16 and keeps float32 weights (default: {defaults.precision})",
     )
     parser.add_argument(
         "--ema", type=float, dest="ema_decay", help="sample from an EMA generator, e.g. 0.999; 0 turns the recipe's off"

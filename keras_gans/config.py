@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import dataclasses
 
+from keras_gans.checks import check_choice
+
 
 @dataclasses.dataclass(frozen=True)
 class Recipe:
@@ -28,7 +30,9 @@ class Recipe:
     r1_samples: int | None = None  # real images per batch the R1 penalty is estimated on; None: all
     # XLA compiles the MLPs into faster steps, but on a 2-core CPU it made
     # the DCGAN's steps slower (2.26 against 2.40 steps/s; half as fast for a
-    # generator without its Dense 1024 layer): transposed convolutions.
+    # generator without its Dense 1024 layer): transposed convolutions. With
+    # the R1 penalty, one epoch of `train dcgan --xla` took 1.31 times the
+    # CPU seconds of `--no-xla` (whole process, 2 runs each, in turn).
     jit_compile: bool = True
 
 
@@ -135,6 +139,8 @@ RECIPES: dict[str, Recipe] = {
 }
 
 STRATEGIES = ("default", "mirrored", "multi-worker")
+# "float32" everywhere, or bfloat16 compute with float32 weights (keras_gans.precision).
+PRECISIONS = ("float32", "mixed_bfloat16")
 
 
 def get_recipe(model: str) -> Recipe:
@@ -149,6 +155,7 @@ class TrainConfig:
     """Everything a training run needs. `None` means "the recipe's default"."""
 
     model: str = "dcgan"  # a key of RECIPES
+    preset: str | None = None  # architecture, a key of keras_gans.models.PRESETS; None: the recipe's
     dataset: str = "mnist"  # bundled MNIST, "fashion_mnist", a TFDS name or a path
     epochs: int | None = None  # None: the recipe's epochs
     batch_size: int | None = None  # real images per discriminator update; None: the recipe's
@@ -157,6 +164,8 @@ class TrainConfig:
     n_critic: int | None = None  # critic updates per generator update; None: the class default
     r1_weight: float | None = None  # γ of the R1 penalty on real images; 0: off; None: the recipe's
     ema_decay: float | None = None  # EMA generator for sampling, e.g. 0.999; 0: off; None: the recipe's
+    jit_compile: bool | None = None  # XLA-compile the GAN's train step; None: the recipe's choice
+    precision: str = "float32"  # or "mixed_bfloat16": bfloat16 compute, float32 weights
     seed: int = 0  # seeds weights, noise and data order
     out: str | None = None  # run folder; None: saved_models/<model>
     export: bool = True  # write the SavedModel generator at the end
@@ -172,6 +181,8 @@ class TrainConfig:
 
     def __post_init__(self) -> None:
         get_recipe(self.model)
+        if self.preset is not None:
+            self._check_preset()
         for name in (
             "epochs",
             "batch_size",
@@ -190,12 +201,21 @@ class TrainConfig:
             raise ValueError(f"r1_weight must be >= 0, received r1_weight={self.r1_weight}")
         if self.ema_decay is not None and not 0 <= self.ema_decay < 1:
             raise ValueError(f"ema_decay must be in [0, 1), received ema_decay={self.ema_decay}")
-        if self.strategy not in STRATEGIES:
-            raise ValueError(f"strategy must be one of {', '.join(STRATEGIES)}, received strategy={self.strategy!r}")
+        check_choice("precision", self.precision, PRECISIONS)
+        check_choice("strategy", self.strategy, STRATEGIES)
         if self.evaluate_every < 0:
             raise ValueError(f"evaluate_every must be >= 0, received evaluate_every={self.evaluate_every}")
         if self.resume and self.overwrite:
             raise ValueError("resume and overwrite exclude each other: choose one")
+
+    def _check_preset(self) -> None:
+        if not self.is_gan:
+            raise ValueError(f"the {self.model} model has no architecture preset; received preset={self.preset!r}")
+        # Imported here: the architectures need Keras, the configuration does not.
+        from keras_gans.models import PRESETS
+
+        if self.preset not in PRESETS:
+            raise ValueError(f"unknown preset {self.preset!r}; choose one of: {', '.join(PRESETS)}")
 
     @property
     def recipe(self) -> Recipe:
@@ -204,6 +224,11 @@ class TrainConfig:
     @property
     def is_gan(self) -> bool:
         return self.recipe.gan_class is not None
+
+    @property
+    def architecture(self) -> str | None:
+        """The preset to build: `preset`, else the recipe's; None for the EBM."""
+        return self.preset if self.preset is not None else self.recipe.preset
 
     @property
     def total_epochs(self) -> int:
@@ -222,6 +247,13 @@ class TrainConfig:
     def r1_penalty_weight(self) -> float:
         """γ of the R1 penalty to train with; 0 for none."""
         return self.r1_weight if self.r1_weight is not None else self.recipe.r1_weight
+
+    @property
+    def use_xla(self) -> bool:
+        """Whether to XLA-compile the train step (GANs only; the EBM compiles its own sampler)."""
+        if not self.is_gan:
+            return False
+        return self.jit_compile if self.jit_compile is not None else self.recipe.jit_compile
 
     @property
     def generator_ema(self) -> float | None:

@@ -269,8 +269,9 @@ class GAN(keras.Model):
         return self.ema_generator if self.ema_generator is not None else self.generator
 
     def call(self, inputs, training: bool = False):
-        """Maps `z` (or `[z, one_hot_labels]`) to images in [-1, 1]."""
-        return self.sampling_generator(inputs, training=training)
+        """Maps `z` (or `[z, one_hot_labels]`) to float32 images in [-1, 1]."""
+        # float32 even from a bfloat16 generator: grids, metrics and exports expect it.
+        return tf.cast(self.sampling_generator(inputs, training=training), tf.float32)
 
     def sample_latent(self, n: int) -> tf.Tensor:
         """z ~ N(0, 1), shape `(n, latent_dim)`, from the model's own seed stream."""

@@ -18,7 +18,7 @@ from pathlib import Path
 import keras
 import tensorflow as tf
 
-from keras_gans import callbacks, data, distribution, ebm, export, gans, metrics, models
+from keras_gans import callbacks, data, distribution, ebm, export, gans, metrics, models, precision
 from keras_gans.config import TrainConfig
 
 DEFAULT_OUTPUT_ROOT = Path("saved_models")
@@ -38,10 +38,11 @@ class TrainResult:
 def build_gan(config: TrainConfig, steps_per_execution: int = 1, jit_compile: bool | None = None) -> gans.GAN:
     """Builds and compiles the recipe's GAN (call inside the strategy scope).
 
-    `jit_compile=None` means the recipe's choice.
+    `jit_compile=None` means the config's choice (`TrainConfig.use_xla`).
     """
     recipe = config.recipe
-    generator, discriminator = models.build_preset(recipe.preset, latent_dim=config.latent_dim)
+    with precision.dtype_policy(config.precision):
+        generator, discriminator = models.build_preset(config.architecture, latent_dim=config.latent_dim)
     gan_class = getattr(gans, recipe.gan_class)
     gan = gan_class(
         generator,
@@ -62,7 +63,7 @@ def build_gan(config: TrainConfig, steps_per_execution: int = 1, jit_compile: bo
         g_optimizer=g_optimizer,
         loss=recipe.loss,
         steps_per_execution=steps_per_execution,
-        jit_compile=recipe.jit_compile if jit_compile is None else jit_compile,
+        jit_compile=config.use_xla if jit_compile is None else jit_compile,
     )
     return gan
 
@@ -74,7 +75,9 @@ def build_ebm(
 
     `jit_compile=None` means off, the model's default (see `EnergyBasedModel.compile`).
     """
-    model = ebm.EnergyBasedModel(ebm.energy_network(), seed=config.seed)
+    with precision.dtype_policy(config.precision):
+        energy_network = ebm.energy_network()
+    model = ebm.EnergyBasedModel(energy_network, seed=config.seed)
     optimizer = None
     if config.learning_rate is not None:
         optimizer = keras.optimizers.Adam(config.learning_rate, beta_1=0.0, clipnorm=0.1)
@@ -268,14 +271,12 @@ class _RunPlan:
 
 def _plan_run(config: TrainConfig, strategy: tf.distribute.Strategy) -> _RunPlan:
     if config.is_gan:
-        conditional = models.get_preset(config.recipe.preset).conditional
+        conditional = models.get_preset(config.architecture).conditional
         n_critic = config.n_critic or getattr(gans, config.recipe.gan_class).default_n_critic
     else:
         conditional, n_critic = False, 1
     dataset, num_examples = make_dataset(config, conditional, n_critic)
-    per_call, jit_compile = distribution.supported_execution(
-        strategy, config.steps_per_execution, config.is_gan and config.recipe.jit_compile
-    )
+    per_call, jit_compile = distribution.supported_execution(strategy, config.steps_per_execution, config.use_xla)
     steps, per_call = plan_steps(dataclasses.replace(config, steps_per_execution=per_call), num_examples, n_critic)
     return _RunPlan(dataset, steps, per_call, jit_compile)
 
@@ -290,7 +291,7 @@ def _fit(
     initial_epoch = 0
     if config.resume:
         initial_epoch = callbacks.restore_latest(model, resume_dir / "checkpoints")
-    metadata = {"objective": config.model, "dataset": config.dataset}
+    metadata = {"objective": config.model, "architecture": config.architecture, "dataset": config.dataset}
     run_callbacks = make_callbacks(config, run_dir, metadata)
     try:
         history = model.fit(

@@ -97,6 +97,8 @@ def test_params_prints_the_growing_layer():
     [
         (["train", "stylegan"], "invalid choice: 'stylegan'"),
         (["train", "--epochs", "0"], "epochs must be > 0, received epochs=0"),
+        (["train", "--preset", "stylegan"], "unknown preset 'stylegan'; choose one of: vanilla"),
+        (["train", "--precision", "float8"], "invalid choice: 'float8'"),
         (["train", "--dataset", "/no/such/folder"], "/no/such/folder"),
         (["sample", "/no/such/export"], "/no/such/export"),
         (["sample", "/no/such/export", "--n", "100000000"], "must be <= 10,000 for one grid, received 100,000,000"),

@@ -92,6 +92,21 @@ def test_batch_size_and_xla_come_from_the_recipe_unless_set():
     assert training.build_gan(TrainConfig(model="vanilla")).jit_compile is True
 
 
+def test_xla_and_the_architecture_can_be_chosen_per_run():
+    assert training.build_gan(TrainConfig(jit_compile=True)).jit_compile is True
+    assert training.build_gan(TrainConfig(model="vanilla", jit_compile=False)).jit_compile is False
+    # Any objective on any architecture: least squares on the DCGAN.
+    lsgan = training.build_gan(TrainConfig(model="lsgan", preset="dcgan"))
+    assert type(lsgan).__name__ == "LSGAN"
+    assert lsgan.discriminator.name == "dcgan_discriminator"
+    assert TrainConfig(model="lsgan").architecture == "vanilla"
+    with pytest.raises(ValueError, match="the ebm model has no architecture preset; received preset='dcgan'"):
+        TrainConfig(model="ebm", preset="dcgan")
+    # The Wasserstein critic must be unbounded: a sigmoid discriminator is refused.
+    with pytest.raises(ValueError, match="sigmoid|probabilit"):
+        training.build_gan(TrainConfig(model="wgan-gp", preset="batchnorm_mlp"))
+
+
 def test_existing_run_folders_are_never_overwritten(tmp_path):
     first = training.train(quick_config(tmp_path / "run"))
     marker = first.run_dir / "my_notes.txt"
@@ -120,6 +135,7 @@ def test_resume_without_checkpoints_raises(tmp_path):
         ("strategy", "tpu", "received strategy='tpu'"),
         ("ema_decay", 1.0, "received ema_decay=1.0"),
         ("ema_decay", -0.5, "received ema_decay=-0.5"),
+        ("preset", "stylegan", "unknown preset 'stylegan'; choose one of: vanilla, "),
     ],
 )
 def test_bad_config_values_raise(tmp_path, field, value, message):
@@ -208,3 +224,30 @@ def test_a_full_disk_during_a_grid_is_one_line_and_leaves_no_partial_png(tmp_pat
     error = capsys.readouterr().err.strip().splitlines()[-1]
     assert error.startswith("error: cannot write the image grid ") and error.endswith(" (No space left on device)")
     assert [path.name for path in out.rglob("*") if path.suffix in (".png", ".partial")] == []
+
+
+@pytest.mark.parametrize("model", ["dcgan", "ebm"])
+def test_bfloat16_runs_compute_in_bfloat16_and_export_float32(tmp_path, model):
+    import keras
+
+    from keras_gans import export
+
+    result = training.train(
+        quick_config(
+            tmp_path / model, model=model, precision="mixed_bfloat16", export=model != "ebm", steps_per_epoch=2
+        )
+    )
+    # Building under the policy left the process's own policy alone.
+    assert keras.config.dtype_policy().name == "float32"
+    network = result.model.generator if model == "dcgan" else result.model.energy_network
+    assert network.dtype_policy.name == "mixed_bfloat16"
+    # Weights (and so optimizer state and checkpoints) stay float32.
+    assert {weight.dtype for weight in network.weights} == {"float32"}
+    assert all(np.isfinite(values[-1]) for values in result.history.values())
+    if model == "ebm":
+        assert result.model.score(np.zeros((2, 28, 28, 1), "float32")).dtype == np.float32
+        return
+    generate, metadata = export.load_exported_generator(result.files["generator"])
+    images = generate(np.zeros((3, metadata["latent_dim"]), "float32"))
+    assert images.dtype == np.float32 and images.shape == (3, 28, 28, 1)
+    assert np.all(np.abs(images) <= 1.0)

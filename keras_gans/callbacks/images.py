@@ -85,7 +85,9 @@ class GridNoise:
         if self.z is None:
             return keras.ops.convert_to_numpy(model.generate(self.nrows * self.ncols))
         inputs = _signature(model).inputs(self.z, self.labels)
-        return keras.ops.convert_to_numpy(_network(model)(inputs.network_inputs, training=False))
+        images = _network(model)(inputs.network_inputs, training=False)
+        # float32 also from a generator that computes in bfloat16 (keras_gans.precision).
+        return keras.ops.convert_to_numpy(images).astype("float32")
 
 
 def _network(model: keras.Model) -> keras.Model:

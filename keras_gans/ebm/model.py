@@ -132,7 +132,8 @@ class EnergyBasedModel(keras.Model):
     def call(self, images, training: bool = False):
         """Scores s(x) = −E(x) of images (batch, 28, 28, 1) → (batch,)."""
         scores = self.energy_network(images, training=training)
-        return ops.reshape(scores, (-1,))
+        # float32 even from a bfloat16 network: the loss subtracts scores.
+        return ops.cast(ops.reshape(scores, (-1,)), "float32")
 
     def compile(self, optimizer=None, jit_compile: bool = False, **kwargs):
         """Configures training; the defaults follow the UvA tutorial recipe.
