@@ -26,7 +26,7 @@ import keras  # noqa: E402
 import tensorflow as tf  # noqa: E402
 from machine import describe_machine  # noqa: E402  (benchmarks/machine.py)
 
-from keras_gans import config, training  # noqa: E402
+from keras_gans import config, gans, training  # noqa: E402
 
 STEPS_PER_EXECUTION = 8
 
@@ -59,12 +59,14 @@ def time_fit(model: keras.Model, dataset: tf.data.Dataset, seconds: float) -> tu
     return steps / timed.wall, timed.cpu / steps
 
 
-def time_plain_loop(gan, dataset: tf.data.Dataset, seconds: float) -> tuple[float, float]:
+def time_plain_loop(gan: gans.GAN, dataset: tf.data.Dataset, seconds: float) -> tuple[float, float]:
     """(steps/s, CPU seconds/step) of the GAN's step as a plain `tf.function`, one call per step.
 
-    The same math as `GAN.train_step` for an unconditional GAN (n_critic
+    The objective of `GAN.train_step` for an unconditional GAN (n_critic
     critic updates on their own real batches and fresh fakes, penalties
     included, then one generator update), written the way a tutorial would.
+    Unlike `fit` it draws fresh fakes for the generator update and keeps no
+    EMA generator.
     """
     generator, critic = gan.generator, gan.discriminator
     n_critic, latent_dim = gan.n_critic, gan.latent_dim

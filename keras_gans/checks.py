@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Sequence
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 def is_int(value) -> bool:
@@ -19,7 +22,7 @@ def is_int(value) -> bool:
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
-def check_choice(name: str, value, choices) -> object:
+def check_choice(name: str, value: T, choices: Sequence[T]) -> T:
     """`value` if it is one of `choices`; the error lists them."""
     if value not in choices:
         raise ValueError(f"{name} must be one of {', '.join(map(str, choices))}, received {name}={value!r}")

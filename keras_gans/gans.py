@@ -341,8 +341,17 @@ class GAN(keras.Model):
         return data if labels is None else [data, labels]
 
     def _critic(self, labels):
-        """The discriminator as a function of images only."""
-        return lambda images: self.discriminator(self._network_inputs(images, labels), training=True)
+        """The discriminator as a function of images only.
+
+        The labels follow the images' batch: a penalty estimated on the
+        first `r1_samples` images scores them with their own labels.
+        """
+
+        def critic(images):
+            image_labels = None if labels is None else labels[: tf.shape(images)[0]]
+            return self.discriminator(self._network_inputs(images, image_labels), training=True)
+
+        return critic
 
     def train_step(self, data):
         real_images, labels = self._unpack(data)

@@ -20,8 +20,8 @@ What stays in float32, and why:
 - BatchNorm statistics: Keras computes them in float32;
 - the energy-based model's scores (`EnergyBasedModel.call` casts them), which
   its contrastive-divergence loss subtracts from each other;
-- exports: a generator is exported with float32 inputs and outputs whatever
-  it computed in (`keras_gans.export`).
+- exports: float32 inputs and outputs, whatever precision the generator
+  computes in (`keras_gans.export`).
 """
 
 from __future__ import annotations

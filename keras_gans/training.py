@@ -19,7 +19,7 @@ import keras
 import tensorflow as tf
 
 from keras_gans import callbacks, data, distribution, ebm, export, gans, metrics, models, precision
-from keras_gans.config import TrainConfig
+from keras_gans.config import TrainConfig, get_recipe
 
 DEFAULT_OUTPUT_ROOT = Path("saved_models")
 
@@ -36,7 +36,10 @@ class TrainResult:
 
 
 def build_gan(config: TrainConfig, steps_per_execution: int = 1, jit_compile: bool | None = None) -> gans.GAN:
-    """Builds and compiles the recipe's GAN (call inside the strategy scope).
+    """Builds and compiles the GAN of `config` (call inside the strategy scope).
+
+    The recipe's objective on `config.architecture`, its networks computing
+    in `config.precision`.
 
     `jit_compile=None` means the config's choice (`TrainConfig.use_xla`).
     """
@@ -137,6 +140,35 @@ def make_folder(path: Path, option: str) -> None:
         raise OSError(f"cannot create the {option} folder {path}: {error.strerror}") from error
 
 
+def check_resumable(config: TrainConfig, run_dir: Path) -> None:
+    """Refuses to resume `run_dir` as a different model than it trained.
+
+    The checkpoint holds float32 weights whatever the precision, so a changed
+    `--precision` would restore cleanly and then silently train on in the
+    other one; a changed architecture would fail deep inside the restore.
+    Both are compared with the run's `config.json` here instead.
+    """
+    saved_file = run_dir / "config.json"
+    if not saved_file.is_file():
+        return
+    saved = json.loads(saved_file.read_text())
+    # Older runs did not record preset or precision: they trained the
+    # recipe's architecture in float32.
+    saved_model = saved.get("model", config.model)
+    fields = {
+        "model": (saved_model, config.model),
+        "architecture": (saved.get("preset") or get_recipe(saved_model).preset, config.architecture),
+        "latent_dim": (saved.get("latent_dim"), config.latent_dim),
+        "precision": (saved.get("precision", "float32"), config.precision),
+    }
+    changed = [f"{name} {old!r} -> {new!r}" for name, (old, new) in fields.items() if old != new]
+    if changed:
+        raise ValueError(
+            f"cannot resume {run_dir} as a different model ({'; '.join(changed)}): "
+            "resume with the options the run was started with"
+        )
+
+
 def resolve_run_dir(config: TrainConfig) -> Path:
     """Chooses the run folder without ever destroying a previous run.
 
@@ -151,6 +183,7 @@ def resolve_run_dir(config: TrainConfig) -> Path:
         run_dir = base if config.out else _newest_run(base)
         if not (run_dir / "checkpoints").is_dir():
             raise FileNotFoundError(f"nothing to resume: {run_dir / 'checkpoints'} does not exist")
+        check_resumable(config, run_dir)
         return run_dir
     if config.overwrite and base.exists():
         shutil.rmtree(base)
@@ -291,7 +324,12 @@ def _fit(
     initial_epoch = 0
     if config.resume:
         initial_epoch = callbacks.restore_latest(model, resume_dir / "checkpoints")
-    metadata = {"objective": config.model, "architecture": config.architecture, "dataset": config.dataset}
+    metadata = {
+        "objective": config.model,
+        "architecture": config.architecture,
+        "precision": config.precision,
+        "dataset": config.dataset,
+    }
     run_callbacks = make_callbacks(config, run_dir, metadata)
     try:
         history = model.fit(

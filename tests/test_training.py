@@ -102,9 +102,28 @@ def test_xla_and_the_architecture_can_be_chosen_per_run():
     assert TrainConfig(model="lsgan").architecture == "vanilla"
     with pytest.raises(ValueError, match="the ebm model has no architecture preset; received preset='dcgan'"):
         TrainConfig(model="ebm", preset="dcgan")
-    # The Wasserstein critic must be unbounded: a sigmoid discriminator is refused.
-    with pytest.raises(ValueError, match="sigmoid|probabilit"):
-        training.build_gan(TrainConfig(model="wgan-gp", preset="batchnorm_mlp"))
+    assert TrainConfig(model="wgan", preset="WGAN-GP").preset == "wgan_gp"
+    # The Wasserstein critic must be unbounded: a sigmoid discriminator is
+    # refused by the configuration, before any data or folder.
+    with pytest.raises(ValueError, match="'wasserstein' needs raw discriminator scores"):
+        TrainConfig(model="wgan-gp", preset="batchnorm_mlp")
+
+
+def test_a_conditional_architecture_trains_under_an_unconditional_recipe(tmp_path):
+    # dcgan's R1 penalty is estimated on 32 of the 64 real images: their
+    # labels must be cut to match.
+    result = training.train(
+        quick_config(tmp_path / "run", model="dcgan", preset="conditional_dcgan", batch_size=64, steps_per_epoch=2)
+    )
+    assert result.model.conditional and np.isfinite(result.history["r1_penalty"][-1])
+
+
+def test_resume_refuses_another_architecture_or_precision(tmp_path):
+    training.train(quick_config(tmp_path / "run"))
+    with pytest.raises(ValueError, match=r"precision 'float32' -> 'mixed_bfloat16'\)"):
+        training.train(quick_config(tmp_path / "run", epochs=2, resume=True, precision="mixed_bfloat16"))
+    with pytest.raises(ValueError, match=r"architecture 'vanilla' -> 'dcgan'"):
+        training.train(quick_config(tmp_path / "run", epochs=2, resume=True, preset="dcgan"))
 
 
 def test_existing_run_folders_are_never_overwritten(tmp_path):
@@ -135,7 +154,7 @@ def test_resume_without_checkpoints_raises(tmp_path):
         ("strategy", "tpu", "received strategy='tpu'"),
         ("ema_decay", 1.0, "received ema_decay=1.0"),
         ("ema_decay", -0.5, "received ema_decay=-0.5"),
-        ("preset", "stylegan", "unknown preset 'stylegan'; choose one of: vanilla, "),
+        ("preset", "stylegan", "Unknown preset 'stylegan'; known presets: vanilla, "),
     ],
 )
 def test_bad_config_values_raise(tmp_path, field, value, message):
@@ -241,11 +260,13 @@ def test_bfloat16_runs_compute_in_bfloat16_and_export_float32(tmp_path, model):
     assert keras.config.dtype_policy().name == "float32"
     network = result.model.generator if model == "dcgan" else result.model.energy_network
     assert network.dtype_policy.name == "mixed_bfloat16"
+    if model == "dcgan":  # the EMA generator, which is sampled and exported, too
+        assert result.model.ema_generator.layers[-1].dtype_policy.name == "mixed_bfloat16"
     # Weights (and so optimizer state and checkpoints) stay float32.
     assert {weight.dtype for weight in network.weights} == {"float32"}
     assert all(np.isfinite(values[-1]) for values in result.history.values())
     if model == "ebm":
-        assert result.model.score(np.zeros((2, 28, 28, 1), "float32")).dtype == np.float32
+        assert result.model(np.zeros((2, 28, 28, 1), "float32")).dtype == "float32"
         return
     generate, metadata = export.load_exported_generator(result.files["generator"])
     images = generate(np.zeros((3, metadata["latent_dim"]), "float32"))

@@ -57,8 +57,7 @@ def generate_samples(
     if num_samples < 1:
         raise ValueError(f"num_samples must be >= 1, received num_samples={num_samples}")
     inputs = GeneratorSignature.from_generator(generator).draw_inputs(num_samples, seed, labels)
-    # float32 also from a generator that computes in bfloat16 (keras_gans.precision).
-    images = generator.predict(inputs.network_inputs, batch_size=batch_size, verbose=0).astype("float32")
+    images = generator.predict(inputs.network_inputs, batch_size=batch_size, verbose=0)
     return check_images(images, "generated images"), inputs.labels
 
 
