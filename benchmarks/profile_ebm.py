@@ -1,0 +1,99 @@
+"""Where a training step of the energy-based model spends its time.
+
+Times, for one batch of 128 chains and after tracing, each part of
+`EnergyBasedModel.train_step`: the Langevin loop (60 steps), the same loop
+compiled with XLA and with the energy network in bfloat16, the replay-buffer
+draw and the contrastive-divergence update. Each figure is the fastest of
+`--repeats` calls, so a moment when the machine is slow does not count.
+
+    python benchmarks/profile_ebm.py [--repeats 5]
+"""
+
+import argparse
+import os
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import keras  # noqa: E402
+import tensorflow as tf  # noqa: E402
+from machine import describe_machine  # noqa: E402  (benchmarks/machine.py)
+
+from keras_gans import ebm, precision  # noqa: E402
+from keras_gans.ebm.langevin import langevin_dynamics  # noqa: E402
+
+BATCH_SIZE = 128
+
+
+def fastest_ms(function, repeats: int) -> float:
+    """Milliseconds of the fastest of `repeats` calls, after two untimed ones."""
+    function()
+    function()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return 1000 * min(times)
+
+
+def langevin_loop(model: ebm.EnergyBasedModel, jit_compile: bool):
+    """The model's training Langevin loop as one compiled function of the start images."""
+    seed = keras.random.SeedGenerator(1)
+
+    def run(images):
+        return langevin_dynamics(
+            model._score_for_sampling,
+            images,
+            steps=model.langevin_steps,
+            step_size=model.step_size,
+            noise_std=model.noise_std,
+            seed=seed,
+            grad_clip=model.grad_clip,
+        )
+
+    return tf.function(run, jit_compile=jit_compile)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5, help="timed calls per part; the fastest counts")
+    args = parser.parse_args()
+    print(describe_machine(), flush=True)
+
+    model = ebm.EnergyBasedModel(ebm.energy_network(), seed=0)
+    model.compile()
+    with precision.dtype_policy("mixed_bfloat16"):
+        bfloat16_network = ebm.energy_network()
+    bfloat16_model = ebm.EnergyBasedModel(bfloat16_network, seed=0)
+    images = tf.random.uniform((BATCH_SIZE, 28, 28, 1), -1.0, 1.0, seed=0)
+
+    @tf.function
+    def contrastive_divergence_update(real, fake):
+        with tf.GradientTape() as tape:
+            scores = model(tf.concat([real, fake], axis=0), training=True)
+            real_scores, fake_scores = scores[:BATCH_SIZE], scores[BATCH_SIZE:]
+            loss = tf.reduce_mean(fake_scores) - tf.reduce_mean(real_scores)
+            loss += model.alpha * tf.reduce_mean(real_scores**2 + fake_scores**2)
+        weights = model.trainable_weights
+        model.optimizer.apply(tape.gradient(loss, weights), weights)
+
+    draw = tf.function(lambda: model.sample_replay_buffer(BATCH_SIZE))
+    plain, xla = langevin_loop(model, False), langevin_loop(model, True)
+    bfloat16 = langevin_loop(bfloat16_model, False)
+    parts = [
+        (f"Langevin loop, {model.langevin_steps} steps", lambda: plain(images)),
+        (f"Langevin loop, {model.langevin_steps} steps, XLA", lambda: xla(images)),
+        (f"Langevin loop, {model.langevin_steps} steps, bfloat16 network", lambda: bfloat16(images)),
+        ("replay-buffer draw", draw),
+        ("contrastive-divergence update", lambda: contrastive_divergence_update(images, images)),
+    ]
+    print(f"\nbatch of {BATCH_SIZE} chains, fastest of {args.repeats} calls\n")
+    print("| part of a training step | ms |")
+    print("| --- | --- |")
+    for name, function in parts:
+        print(f"| {name} | {fastest_ms(function, args.repeats):.1f} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
