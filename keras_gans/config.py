@@ -20,7 +20,7 @@ class Recipe:
 
     preset: str | None  # name in keras_gans.models.PRESETS; None for the EBM
     gan_class: str | None  # class name in keras_gans.gans; None for the EBM
-    loss: str | None  # objective for compile(); None: the class default
+    loss: str | None  # objective for compile(), a name of keras_gans.losses; None for the EBM
     epochs: int  # default length of a run
     description: str
     lr: float | None = None  # learning rate of both networks; None: the class's paper default
@@ -53,7 +53,7 @@ RECIPES: dict[str, Recipe] = {
     "lsgan": Recipe(
         preset="vanilla",
         gan_class="LSGAN",
-        loss=None,
+        loss="least_squares",
         epochs=20,
         description="CS231n MLP, least-squares loss (Mao et al. 2017)",
     ),
@@ -89,7 +89,7 @@ RECIPES: dict[str, Recipe] = {
     "wgan": Recipe(
         preset="wgan_gp",
         gan_class="WGAN",
-        loss=None,
+        loss="wasserstein",
         epochs=20,
         description="WGAN-GP's MLP, Wasserstein loss with weight clipping (Arjovsky et al. 2017)",
         lr=5e-4,
@@ -101,7 +101,7 @@ RECIPES: dict[str, Recipe] = {
     "wgan-gp": Recipe(
         preset="wgan_gp",
         gan_class="WGANGP",
-        loss=None,
+        loss="wasserstein",
         epochs=20,
         description="MLP z(100)->256->512->1024->784, gradient penalty (Gulrajani et al. 2017)",
         lr=2e-4,
@@ -214,15 +214,14 @@ class TrainConfig:
         if not self.is_gan:
             raise ValueError(f"the {self.model} model has no architecture preset; received preset={self.preset!r}")
         # Imported here: the architectures need Keras, the configuration does not.
-        from keras_gans import gans, losses, models
+        from keras_gans import losses, models
 
         spec = models.get_preset(self.preset)
         # The canonical name ("wgan-gp" -> "wgan_gp"), as config.json records it.
         self.preset = next(name for name, known in models.PRESETS.items() if known is spec)
         # A sigmoid discriminator cannot serve an objective that needs raw
         # scores: say so now, before any data is loaded or folder made.
-        objective = self.recipe.loss or getattr(gans, self.recipe.gan_class).default_loss
-        losses.get_loss_pair(objective, from_logits=spec.from_logits)
+        losses.get_loss_pair(self.recipe.loss, from_logits=spec.from_logits)
 
     @property
     def recipe(self) -> Recipe:

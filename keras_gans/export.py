@@ -14,7 +14,7 @@ with two signatures, usable from any TensorFlow program without keras_gans:
 
 Beside `saved_model.pb` (inside the export folder) `generator.json` records
 what a caller needs to know: latent_dim, image_shape, conditional,
-num_classes, objective, dataset, epoch, versions.
+num_classes, objective, architecture, precision, dataset, epoch, versions.
 
 Reload with plain TensorFlow:
 
