@@ -12,13 +12,13 @@ the way a student would write it:
 - batch 128, Adam(1e-3, beta_1=0.5) for both, non-saturating BCE on logits.
 
 It trains on the bundled MNIST and saves the generator (`.keras`) after the
-epochs given by `--save-at` and when `--seconds` of training have passed
-(the time a recipe took, for a comparison at equal time), and prints the
-training time of each save. `benchmarks/quality_table.py` scores
+epochs given by `--save-at` and whenever one of `--seconds` of training
+have passed (the times the recipes took, for comparisons at equal time),
+and prints the training time of each save. `benchmarks/quality_table.py` scores
 the saved generators with the same metrics as the recipes.
 
     python benchmarks/cs231n_dcgan.py --save-at 1 2 --out /tmp/baseline
-    python benchmarks/cs231n_dcgan.py --save-at 1 2 --seconds 240 --out /tmp/baseline
+    python benchmarks/cs231n_dcgan.py --save-at 1 2 --seconds 240 300 --out /tmp/baseline
 """
 
 import argparse
@@ -77,11 +77,11 @@ def build_discriminator() -> keras.Model:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--save-at", type=int, nargs="*", default=[], help="epochs after which to save G")
-    parser.add_argument("--seconds", type=float, default=None, help="stop and save after this much training")
+    parser.add_argument("--seconds", type=float, nargs="*", default=[], help="save after each of these much training")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", required=True, help="folder for the saved generators")
     args = parser.parse_args()
-    if not args.save_at and args.seconds is None:
+    if not args.save_at and not args.seconds:
         parser.error("give --save-at EPOCH ... or --seconds S")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -116,20 +116,20 @@ def main() -> None:
         return d_loss, g_loss
 
     trained = 0.0  # seconds spent in training steps, saves excluded
-    budget_saved = args.seconds is None
+    budgets = sorted(set(args.seconds))  # the time budgets not reached yet
+    last_epoch = max(args.save_at, default=0)
     epoch = 0
-    while not budget_saved or epoch < max(args.save_at, default=0):
+    while budgets or epoch < last_epoch:
         epoch += 1
         for real in dataset:
             start = time.perf_counter()
             d_loss, g_loss = train_step(real)
             d_loss = float(d_loss)  # waits for the step to finish
             trained += time.perf_counter() - start
-            if not budget_saved and trained >= args.seconds:
-                save(generator, out / f"generator_{args.seconds:g}s.keras", trained)
-                budget_saved = True
-                if epoch > max(args.save_at, default=0):  # no epoch left to save
-                    return
+            while budgets and trained >= budgets[0]:
+                save(generator, out / f"generator_{budgets.pop(0):g}s.keras", trained)
+            if not budgets and epoch > last_epoch:  # nothing left to save
+                return
         print(f"epoch {epoch}: {trained:.1f} s of training, d_loss {d_loss:.3f}, g_loss {float(g_loss):.3f}")
         if epoch in args.save_at:
             save(generator, out / f"generator_epoch_{epoch}.keras", trained)

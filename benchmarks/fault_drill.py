@@ -32,6 +32,9 @@ EPOCHS = 6
 TRAIN = [
     "train",
     "vanilla",
+    "--preset",
+    "vanilla",
+    "--xla",
     "--limit",
     "2048",
     "--batch-size",

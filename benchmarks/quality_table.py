@@ -5,12 +5,15 @@ Trains, one after the other and alone on the machine (in this order):
 1. each recipe with its default flags, `python -m keras_gans train RECIPE`,
    timed as a whole process (start-up, data, training and export);
 2. the baseline (`cs231n_dcgan.py`, a plain loop), saved after 1 and 2 epochs
-   and after as many seconds of training as the main job took in all.
+   and after as many seconds of training as each recipe took in all.
 
 Then scores every generator with the same metrics classifier on the same
 number of samples against the MNIST test digits, as
 `python -m keras_gans evaluate RUN/generator --n N` does, and prints one
-Markdown table with the real-data reference row.
+Markdown table with the real-data reference row. Each recipe's row is
+followed by the baseline's at the same time, and says on which columns
+(Fréchet distance, mean confidence, coverage, smallest class) the recipe is
+not ahead of it.
 
     python benchmarks/quality_table.py [--recipes dcgan wgan-gp cgan] [--n 10000]
 
@@ -58,8 +61,10 @@ def train_recipe(recipe: str, work: Path) -> tuple[Path, float]:
     return run_dir / "generator", time.perf_counter() - start
 
 
-def train_baseline(work: Path, seconds: float) -> dict[str, tuple[Path, float]]:
-    """Runs the baseline; returns {row name: (saved generator, seconds)}."""
+def train_baseline(work: Path, seconds: list[float]) -> dict[str, tuple[Path, float]]:
+    """Runs the baseline once, saving it after 1 and 2 epochs and after each
+    of `seconds` of training; returns {row name or rounded seconds: (saved
+    generator, seconds trained)}."""
     command = [
         sys.executable,
         str(BENCHMARKS / "cs231n_dcgan.py"),
@@ -67,7 +72,7 @@ def train_baseline(work: Path, seconds: float) -> dict[str, tuple[Path, float]]:
         "1",
         "2",
         "--seconds",
-        f"{seconds:.0f}",
+        *(f"{s:.0f}" for s in seconds),
         "--out",
         str(work / "baseline"),
     ]
@@ -76,13 +81,30 @@ def train_baseline(work: Path, seconds: float) -> dict[str, tuple[Path, float]]:
     saves = {}
     for path, trained in re.findall(r"saved (\S+) after ([\d.]+) s", output):
         epochs = re.search(r"epoch_(\d+)", path)
-        name = (
-            f"CS231n DCGAN baseline, epoch {epochs.group(1)}"
-            if epochs
-            else (f"CS231n DCGAN baseline, {seconds:.0f} s (equal time)")
+        key = (
+            f"CS231n DCGAN baseline, epoch {epochs.group(1)}" if epochs else re.search(r"_(\d+)s\.keras", path).group(1)
         )
-        saves[name] = (Path(path), float(trained))
+        saves[key] = (Path(path), float(trained))
     return saves
+
+
+# Each column, and whether more is better.
+COLUMNS = {"frechet_distance": False, "mean_confidence": True, "coverage": True, "min_class_fraction": True}
+COLUMN_NAMES = {
+    "frechet_distance": "Fréchet distance",
+    "mean_confidence": "confidence",
+    "coverage": "coverage",
+    "min_class_fraction": "smallest class",
+}
+
+
+def behind(scores: dict, baseline: dict) -> list[str]:
+    """The columns in which `scores` do not beat `baseline`."""
+    return [
+        COLUMN_NAMES[key]
+        for key, higher_is_better in COLUMNS.items()
+        if (scores[key] <= baseline[key] if higher_is_better else scores[key] >= baseline[key])
+    ]
 
 
 def main() -> None:
@@ -95,31 +117,38 @@ def main() -> None:
     print(describe_machine(), flush=True)
 
     trained = {recipe: train_recipe(recipe, work) for recipe in args.recipes}
-    # Equal time with the main job (`python -m keras_gans train`, no flags).
-    main_job = config.TrainConfig.model
-    equal_time = trained[main_job][1] if main_job in trained else max(s for _, s in trained.values())
-    baseline = train_baseline(work, equal_time)
+    baseline = train_baseline(work, [seconds for _, seconds in trained.values()])
 
     classifier = metrics.load_classifier("mnist")
     test_images, _ = data.load_arrays("mnist", split="test", limit=args.n)
-    rows = {}
-    for name, (path, seconds) in baseline.items():
-        generator = keras.models.load_model(path)
-        rows[name] = (seconds, metrics.evaluate_generator(generator, test_images, classifier, n=args.n))
+
+    def score_baseline(key: str) -> tuple[float, dict]:
+        path, seconds = baseline[key]
+        return seconds, metrics.evaluate_generator(keras.models.load_model(path), test_images, classifier, n=args.n)
+
+    # rows: name -> (seconds or None, scores, verdict against the baseline)
+    rows = {name: (*score_baseline(name), "") for name in baseline if name.startswith("CS231n")}
     for recipe, (path, seconds) in trained.items():
         scores = metrics.evaluate_exported_generator(path, classifier, test_images, n=args.n)
-        rows[f"`train {recipe}`"] = (seconds, scores)
-    rows["real training digits (reference)"] = (None, metrics.reference_metrics(classifier, n=args.n))
+        equal_seconds, equal_scores = score_baseline(f"{seconds:.0f}")
+        worse = behind(scores, equal_scores)
+        verdict = "ahead on all four" if not worse else "behind on " + ", ".join(worse)
+        rows[f"`train {recipe}`"] = (seconds, scores, verdict)
+        rows[f"baseline after {equal_seconds:.0f} s (equal time)"] = (equal_seconds, equal_scores, "")
+    rows["real training digits (reference)"] = (None, metrics.reference_metrics(classifier, n=args.n), "")
 
     print(f"\n{args.n} samples per row, scored against the first {args.n} MNIST test digits.\n")
-    print("| run | time | Fréchet distance | mean confidence | coverage | smallest class | label accuracy |")
-    print("| --- | --- | --- | --- | --- | --- | --- |")
-    for name, (seconds, scores) in rows.items():
+    print(
+        "| run | time | Fréchet distance | mean confidence | coverage | smallest class | label accuracy "
+        "| against the baseline at equal time |"
+    )
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    for name, (seconds, scores, verdict) in rows.items():
         duration = "-" if seconds is None else f"{seconds / 60:.1f} min"
         accuracy = f"{scores['label_accuracy']:.3f}" if "label_accuracy" in scores else "-"
         print(
             f"| {name} | {duration} | {scores['frechet_distance']:.1f} | {scores['mean_confidence']:.3f} | "
-            f"{scores['coverage']:.2f} | {100 * scores['min_class_fraction']:.1f} % | {accuracy} |"
+            f"{scores['coverage']:.2f} | {100 * scores['min_class_fraction']:.1f} % | {accuracy} | {verdict} |"
         )
 
 

@@ -224,6 +224,52 @@ def _scoring_head(
     return keras.Model(inputs, scores, name=name)
 
 
+@keras.saving.register_keras_serializable(package="keras_gans")
+class MinibatchStddev(layers.Layer):
+    """Appends how much a batch varies as one more feature (Karras et al. 2018).
+
+    Input `(batch, n)` features, output `(batch, n + 1)`. The batch is cut
+    into groups of `group_size` consecutive samples (the last one may be
+    smaller); for each group the standard deviation of every feature across
+    the group is averaged over the features, and that one number is
+    appended to each sample of the group. A generator that collapses onto a
+    few modes makes batches that vary less than real ones, which the
+    discriminator can then see, so the generator is pushed to spread its
+    samples ("minibatch standard deviation", ProGAN section 3; its code
+    uses groups of 4).
+
+    Args:
+        group_size: samples per group, > 0. Any batch size works; a group of
+            one sample gets a deviation of 0.
+    """
+
+    def __init__(self, group_size: int = 4, **kwargs):
+        super().__init__(**kwargs)
+        self.group_size = check_positive_int("group_size", group_size)
+
+    def call(self, features):
+        ops = keras.ops
+        batch = ops.shape(features)[0]
+        # Sorted group ids 0, 0, 0, 0, 1, 1, ...: (batch,)
+        group = ops.floor_divide(ops.arange(batch), self.group_size)
+        count = ops.segment_sum(ops.ones((batch, 1), features.dtype), group, sorted=True)
+        # Per group and feature: mean, then the mean squared deviation from
+        # it (two passes: no cancellation when samples are alike): (num_groups, n)
+        mean = ops.segment_sum(features, group, sorted=True) / count
+        deviation = features - ops.take(mean, group, axis=0)
+        variance = ops.segment_sum(ops.square(deviation), group, sorted=True) / count
+        stddev = ops.sqrt(variance + 1e-8)
+        # (num_groups, n) -> (num_groups, 1) -> one value per sample (batch, 1)
+        group_stddev = ops.mean(stddev, axis=-1, keepdims=True)
+        return ops.concatenate([features, ops.take(group_stddev, group, axis=0)], axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:-1], None if input_shape[-1] is None else input_shape[-1] + 1)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "group_size": self.group_size}
+
+
 def dcgan_generator(
     latent_dim: int = 96,
     hidden_units: Sequence[int] = (1024,),
@@ -298,6 +344,7 @@ def dcgan_discriminator(
     hidden_units: Sequence[int] = (1024,),
     leaky_relu_slope: float = 0.01,
     dropout_rate: float = 0.0,
+    minibatch_stddev: int = 0,
     image_shape: Sequence[int] = DEFAULT_IMAGE_SHAPE,
     num_classes: int | None = None,
     name: str = "dcgan_discriminator",
@@ -306,7 +353,8 @@ def dcgan_discriminator(
 
     `image (h, w, c) -> Conv2D(F, k, valid) -> LeakyReLU -> MaxPool 2
     -> Conv2D(2F, k, valid) -> LeakyReLU -> MaxPool 2 -> flatten
-    -> [Dense(units) -> LeakyReLU] per hidden_units -> Dense(1)` logit,
+    [-> MinibatchStddev] -> [Dense(units) -> LeakyReLU] per hidden_units
+    -> Dense(1)` logit,
     `F = base_filters`, optional Dropout after each block. The defaults are
     the discriminator of the CS231n GAN assignment: 28x28 -> 24x24x32 ->
     12x12x32 -> 8x8x64 -> 4x4x64 -> 1024 -> 1. No batch norm, so it also
@@ -320,6 +368,11 @@ def dcgan_discriminator(
         leaky_relu_slope: negative slope of the LeakyReLUs, in [0, 1).
         dropout_rate: dropout after each convolution block, in [0, 1); 0
             leaves the Dropout layers out.
+        minibatch_stddev: if > 0, a `MinibatchStddev` layer with groups of
+            this many images joins one feature, how much the group varies,
+            to the flattened convolution features; 0 leaves it out. (It
+            couples the images of a batch, as ProGAN's critic does under
+            its gradient penalty.)
         image_shape: (height, width, channels), large enough for both
             blocks (28x28 with the defaults).
         num_classes: if set, the model is conditional: inputs
@@ -336,6 +389,10 @@ def dcgan_discriminator(
     hidden_units = check_positive_ints("hidden_units", hidden_units)
     leaky_relu_slope = check_fraction("leaky_relu_slope", leaky_relu_slope)
     dropout_rate = check_fraction("dropout_rate", dropout_rate)
+    if not is_int(minibatch_stddev) or minibatch_stddev < 0:
+        raise ValueError(
+            f"minibatch_stddev must be an integer >= 0 (0: off), received minibatch_stddev={minibatch_stddev!r}"
+        )
     image_shape = check_image_shape(image_shape)
     num_classes = _check_num_classes(num_classes)
     size = min(image_shape[:2])
@@ -358,6 +415,8 @@ def dcgan_discriminator(
             x = layers.Dropout(dropout_rate, name=f"dropout_{index}")(x)
     # (batch, h', w', 2F) -> (batch, h' * w' * 2F)
     features = layers.Flatten(name="flatten")(x)
+    if minibatch_stddev:
+        features = MinibatchStddev(minibatch_stddev, name="minibatch_stddev")(features)
     # Layers 1 and 2 are the convolution blocks: the Dense layers go on from 3.
     return _scoring_head(
         images, features, "features", hidden_units, leaky_relu_slope, num_classes, first_index=3, name=name
@@ -476,6 +535,18 @@ PRESETS: dict[str, PresetSpec] = {
             generator_kwargs=_arguments(),
             discriminator=dcgan_discriminator,
             discriminator_kwargs=_arguments(),
+        ),
+        PresetSpec(
+            name="dcgan_minibatch_stddev",
+            latent_dim=96,
+            description=(
+                "The dcgan preset whose D also sees how much its batch varies: a minibatch "
+                "standard deviation (groups of 4) joined to the convolution features."
+            ),
+            generator=dcgan_generator,
+            generator_kwargs=_arguments(),
+            discriminator=dcgan_discriminator,
+            discriminator_kwargs=_arguments(minibatch_stddev=4),
         ),
         PresetSpec(
             name="conditional_dcgan",

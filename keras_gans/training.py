@@ -50,7 +50,7 @@ def build_gan(config: TrainConfig, steps_per_execution: int = 1, jit_compile: bo
     gan = gan_class(
         generator,
         discriminator,
-        n_critic=config.n_critic,
+        n_critic=config.critic_updates,
         ema_decay=config.generator_ema,
         r1_weight=config.r1_penalty_weight,
         r1_samples=recipe.r1_samples,
@@ -305,7 +305,7 @@ class _RunPlan:
 def _plan_run(config: TrainConfig, strategy: tf.distribute.Strategy) -> _RunPlan:
     if config.is_gan:
         conditional = models.get_preset(config.architecture).conditional
-        n_critic = config.n_critic or getattr(gans, config.recipe.gan_class).default_n_critic
+        n_critic = config.critic_updates or getattr(gans, config.recipe.gan_class).default_n_critic
     else:
         conditional, n_critic = False, 1
     dataset, num_examples = make_dataset(config, conditional, n_critic)

@@ -52,6 +52,7 @@ gans.GAN._unpack = recording_unpack
 # exactly like one batch of 64: the runs can be compared weight by weight.
 config = TrainConfig(
     model="vanilla",
+    preset="vanilla",
     strategy=strategy_name,
     out=run_dir,
     limit=512,

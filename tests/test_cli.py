@@ -153,6 +153,8 @@ def test_a_flat_folder_of_images_trains_unconditional_models_only(tmp_path):
     result = run_cli(
         "train",
         "vanilla",
+        "--preset",
+        "vanilla",
         "--dataset",
         str(pictures),
         "--batch-size",
@@ -208,6 +210,9 @@ def test_a_tensorflow_failure_is_one_line(monkeypatch, capsys):
 KILL_DRILL = [
     "train",
     "vanilla",
+    "--preset",
+    "vanilla",
+    "--xla",
     "--limit",
     "1024",
     "--batch-size",
