@@ -597,7 +597,8 @@ def build_preset(name: str, latent_dim: int | None = None, **overrides) -> tuple
 
     Args:
         name: a key of `PRESETS`: "vanilla", "wgan_gp", "batchnorm_mlp",
-            "dcgan", "conditional_mlp" or "conditional_dcgan" (hyphens accepted: "wgan-gp").
+            "dcgan", "dcgan_minibatch_stddev", "conditional_mlp" or
+            "conditional_dcgan" (hyphens accepted: "wgan-gp").
         latent_dim: size of z; None uses the preset's default.
         **overrides: builder arguments replacing the preset's. A key
             prefixed "generator_" or "discriminator_" goes to that model's
