@@ -10,6 +10,7 @@ choice of a run; its `None` fields fall back to the recipe.
 from __future__ import annotations
 
 import dataclasses
+import types
 
 from keras_gans.checks import check_choice
 
@@ -37,6 +38,13 @@ class Recipe:
     jit_compile: bool = True
 
 
+# What every DCGAN recipe trains with, as the dcgan recipe's measurements
+# below chose: 2 epochs of batch 128 at twice the assignment's Adam(1e-3),
+# sampled from a warmed-up EMA generator, XLA off.
+_DCGAN_TRAINING = types.MappingProxyType(dict(epochs=2, lr=2e-3, ema_decay=0.999, batch_size=128, jit_compile=False))
+# The dcgan recipe's R1 penalty: γ = 1, estimated on 32 of the 128 real images of each step.
+_R1_ON_32_IMAGES = types.MappingProxyType(dict(r1_weight=1.0, r1_samples=32))
+
 RECIPES: dict[str, Recipe] = {
     # Every GAN recipe must beat the CS231n DCGAN baseline at equal time
     # (`benchmarks/quality_table.py`). The course MLPs cannot on their own
@@ -53,12 +61,8 @@ RECIPES: dict[str, Recipe] = {
         preset="dcgan_minibatch_stddev",
         gan_class="GAN",
         loss="non_saturating",
-        epochs=2,
         description="CS231n DCGAN, non-saturating BCE (Goodfellow et al. 2014), minibatch stddev in D, EMA generator",
-        lr=2e-3,
-        ema_decay=0.999,
-        batch_size=128,
-        jit_compile=False,
+        **_DCGAN_TRAINING,
     ),
     # lsgan: the dcgan recipe with the least-squares loss; 2 epochs: 13.2,
     # 0.953, coverage 0.76, rarest digit 7.5 % in 210 s.
@@ -66,14 +70,9 @@ RECIPES: dict[str, Recipe] = {
         preset="dcgan_minibatch_stddev",
         gan_class="LSGAN",
         loss="least_squares",
-        epochs=2,
         description="CS231n DCGAN, least-squares loss (Mao et al. 2017), minibatch stddev, R1 penalty, EMA generator",
-        lr=2e-3,
-        ema_decay=0.999,
-        batch_size=128,
-        r1_weight=1.0,
-        r1_samples=32,
-        jit_compile=False,
+        **_DCGAN_TRAINING,
+        **_R1_ON_32_IMAGES,
     ),
     # The CS231n GAN assignment's DCGAN and batch 128, with a warmed-up EMA
     # generator, which lets it train at twice the assignment's Adam(1e-3).
@@ -98,14 +97,9 @@ RECIPES: dict[str, Recipe] = {
         preset="dcgan_minibatch_stddev",
         gan_class="GAN",
         loss="non_saturating",
-        epochs=2,
         description="CS231n DCGAN, BCE (Radford et al. 2016), minibatch stddev in D, R1 penalty, EMA generator",
-        lr=2e-3,
-        ema_decay=0.999,
-        batch_size=128,
-        r1_weight=1.0,
-        r1_samples=32,
-        jit_compile=False,
+        **_DCGAN_TRAINING,
+        **_R1_ON_32_IMAGES,
     ),
     # wgan: the paper's RMSprop(5e-5) reached 567 / 496 / 466 / 450 / 437
     # and never more than 7 of the 10 digits; lr 5e-4 with an EMA generator
@@ -146,12 +140,8 @@ RECIPES: dict[str, Recipe] = {
         preset="conditional_dcgan",
         gan_class="GAN",
         loss="non_saturating",
-        epochs=2,
         description="conditional CS231n DCGAN, one-hot label joined to z and to D's features (Mirza & Osindero 2014)",
-        lr=2e-3,
-        ema_decay=0.999,
-        batch_size=128,
-        jit_compile=False,
+        **_DCGAN_TRAINING,
     ),
     # batchnorm-mlp, measured with `--evaluate-every 3` (2,000 samples after
     # epochs 3 / 6 / 9 / 12). Adam(2e-4), batch 64, no EMA, 20 epochs: 39.1,
