@@ -1,6 +1,8 @@
 """Kill a training run at random moments, resume it, compare with a clean run.
 
-Trains a short `vanilla` run once without interruption, then the same run
+Trains a short run of the vanilla objective on the CS231n MLP (Adam(2e-4),
+batch 64, no EMA, XLA: the vanilla recipe's settings until 2026-12-01) once
+without interruption, then the same run
 again while killing it with SIGKILL at `--kills` random moments of its
 training (counted from when the run writes its `config.json`, after start-up
 and data loading, so no kill is spent on importing TensorFlow); after each
@@ -35,6 +37,10 @@ TRAIN = [
     "--preset",
     "vanilla",
     "--xla",
+    "--lr",
+    "2e-4",
+    "--ema",
+    "0",
     "--limit",
     "2048",
     "--batch-size",

@@ -80,10 +80,12 @@ def train_baseline(work: Path, seconds: list[float]) -> dict[str, tuple[Path, fl
     output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
     saves = {}
     for path, trained in re.findall(r"saved (\S+) after ([\d.]+) s", output):
-        epochs = re.search(r"epoch_(\d+)", path)
-        key = (
-            f"CS231n DCGAN baseline, epoch {epochs.group(1)}" if epochs else re.search(r"_(\d+)s\.keras", path).group(1)
-        )
+        # cs231n_dcgan.py names its saves generator_epoch_N.keras and generator_Ss.keras.
+        epochs = re.fullmatch(r"generator_epoch_(\d+)\.keras", Path(path).name)
+        budget = re.fullmatch(r"generator_(\d+)s\.keras", Path(path).name)
+        if not (epochs or budget):
+            raise ValueError(f"unexpected baseline save {path}; expected generator_epoch_N.keras or generator_Ss.keras")
+        key = f"CS231n DCGAN baseline, epoch {epochs.group(1)}" if epochs else budget.group(1)
         saves[key] = (Path(path), float(trained))
     return saves
 
@@ -134,7 +136,8 @@ def main() -> None:
         worse = behind(scores, equal_scores)
         verdict = "ahead on all four" if not worse else "behind on " + ", ".join(worse)
         rows[f"`train {recipe}`"] = (seconds, scores, verdict)
-        rows[f"baseline after {equal_seconds:.0f} s (equal time)"] = (equal_seconds, equal_scores, "")
+        # Named after the recipe: two recipes may take the same rounded time.
+        rows[f"baseline after {equal_seconds:.0f} s (equal time with {recipe})"] = (equal_seconds, equal_scores, "")
     rows["real training digits (reference)"] = (None, metrics.reference_metrics(classifier, n=args.n), "")
 
     print(f"\n{args.n} samples per row, scored against the first {args.n} MNIST test digits.\n")

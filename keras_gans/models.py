@@ -238,9 +238,14 @@ class MinibatchStddev(layers.Layer):
     samples ("minibatch standard deviation", ProGAN section 3; its code
     uses groups of 4).
 
+    The statistics are computed in float32 (also under a bfloat16 policy)
+    with matrix products only, so the layer runs the same with or without
+    XLA.
+
     Args:
         group_size: samples per group, > 0. Any batch size works; a group of
-            one sample gets a deviation of 0.
+            one sample gets sqrt(1e-8) = 1e-4, the small constant that keeps
+            the square root's gradient finite.
     """
 
     def __init__(self, group_size: int = 4, **kwargs):
@@ -249,19 +254,19 @@ class MinibatchStddev(layers.Layer):
 
     def call(self, features):
         ops = keras.ops
-        batch = ops.shape(features)[0]
-        # Sorted group ids 0, 0, 0, 0, 1, 1, ...: (batch,)
-        group = ops.floor_divide(ops.arange(batch), self.group_size)
-        count = ops.segment_sum(ops.ones((batch, 1), features.dtype), group, sorted=True)
-        # Per group and feature: mean, then the mean squared deviation from
-        # it (two passes: no cancellation when samples are alike): (num_groups, n)
-        mean = ops.segment_sum(features, group, sorted=True) / count
-        deviation = features - ops.take(mean, group, axis=0)
-        variance = ops.segment_sum(ops.square(deviation), group, sorted=True) / count
-        stddev = ops.sqrt(variance + 1e-8)
-        # (num_groups, n) -> (num_groups, 1) -> one value per sample (batch, 1)
+        x = ops.cast(features, "float32")
+        # Group of each sample, 0, 0, 0, 0, 1, 1, ...: (batch,)
+        group = ops.floor_divide(ops.arange(ops.shape(x)[0]), self.group_size)
+        # averaging[i, j] = 1 / |group of i| if j is in i's group, else 0:
+        # (batch, batch). averaging @ x puts each group's mean on its samples.
+        same_group = ops.cast(ops.equal(group[:, None], group[None, :]), "float32")
+        averaging = same_group / ops.sum(same_group, axis=1, keepdims=True)
+        deviation = x - ops.matmul(averaging, x)
+        # Per sample and feature, the standard deviation of its group: (batch, n)
+        stddev = ops.sqrt(ops.matmul(averaging, ops.square(deviation)) + 1e-8)
+        # Averaged over the features: (batch, 1)
         group_stddev = ops.mean(stddev, axis=-1, keepdims=True)
-        return ops.concatenate([features, ops.take(group_stddev, group, axis=0)], axis=-1)
+        return ops.concatenate([features, ops.cast(group_stddev, features.dtype)], axis=-1)
 
     def compute_output_shape(self, input_shape):
         return (*input_shape[:-1], None if input_shape[-1] is None else input_shape[-1] + 1)

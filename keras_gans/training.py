@@ -140,6 +140,18 @@ def make_folder(path: Path, option: str) -> None:
         raise OSError(f"cannot create the {option} folder {path}: {error.strerror}") from error
 
 
+def resolved_settings(config: TrainConfig) -> dict:
+    """What the recipe filled in where `config` says None, as `config.json` records it.
+
+    A recipe can change between versions; these values say what the run
+    really trained, so a resume can be checked against them.
+    """
+    if not config.is_gan:
+        return {"architecture": None, "n_critic": 1, "batch_size": config.real_batch_size}
+    n_critic = config.critic_updates or getattr(gans, config.recipe.gan_class).default_n_critic
+    return {"architecture": config.architecture, "n_critic": n_critic, "batch_size": config.real_batch_size}
+
+
 def check_resumable(config: TrainConfig, run_dir: Path) -> None:
     """Refuses to resume `run_dir` as a different model than it trained.
 
@@ -153,13 +165,21 @@ def check_resumable(config: TrainConfig, run_dir: Path) -> None:
         return
     saved = json.loads(saved_file.read_text())
     # Older runs did not record preset or precision: they trained the
-    # recipe's architecture in float32.
+    # recipe's architecture (as far as this version knows it) in float32.
     saved_model = saved.get("model", config.model)
+    resolved = resolved_settings(config)
+    saved_resolved = saved.get("resolved", {})
     fields = {
         "model": (saved_model, config.model),
-        "architecture": (saved.get("preset") or get_recipe(saved_model).preset, config.architecture),
+        "architecture": (
+            saved_resolved.get("architecture", saved.get("preset") or get_recipe(saved_model).preset),
+            resolved["architecture"],
+        ),
         "latent_dim": (saved.get("latent_dim"), config.latent_dim),
         "precision": (saved.get("precision", "float32"), config.precision),
+        # Both set what one training step reads, so the resumed data stream.
+        "n_critic": (saved_resolved.get("n_critic", resolved["n_critic"]), resolved["n_critic"]),
+        "batch_size": (saved_resolved.get("batch_size", resolved["batch_size"]), resolved["batch_size"]),
     }
     changed = [f"{name} {old!r} -> {new!r}" for name, (old, new) in fields.items() if old != new]
     if changed:
@@ -280,7 +300,8 @@ def train(config: TrainConfig) -> TrainResult:
             make_folder(Path(config.tensorboard), "tensorboard")
         run_dir = resolve_run_dir(config)
         make_folder(run_dir, "out")
-        (run_dir / "config.json").write_text(json.dumps(dataclasses.asdict(config), indent=2))
+        record = {**dataclasses.asdict(config), "resolved": resolved_settings(config)}
+        (run_dir / "config.json").write_text(json.dumps(record, indent=2))
         return _fit(config, strategy, plan, run_dir, run_dir)
     # Resolving has side effects (overwrite deletes) except when resuming.
     checkpoint_dir = resolve_run_dir(config) if config.resume else None
@@ -303,11 +324,8 @@ class _RunPlan:
 
 
 def _plan_run(config: TrainConfig, strategy: tf.distribute.Strategy) -> _RunPlan:
-    if config.is_gan:
-        conditional = models.get_preset(config.architecture).conditional
-        n_critic = config.critic_updates or getattr(gans, config.recipe.gan_class).default_n_critic
-    else:
-        conditional, n_critic = False, 1
+    conditional = config.is_gan and models.get_preset(config.architecture).conditional
+    n_critic = resolved_settings(config)["n_critic"]
     dataset, num_examples = make_dataset(config, conditional, n_critic)
     per_call, jit_compile = distribution.supported_execution(strategy, config.steps_per_execution, config.use_xla)
     steps, per_call = plan_steps(dataclasses.replace(config, steps_per_execution=per_call), num_examples, n_critic)

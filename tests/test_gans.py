@@ -12,6 +12,7 @@ import tensorflow as tf
 from helpers import fake_mnist, tiny_networks
 
 from keras_gans import gans, models
+from keras_gans import precision as precision_policy
 
 BATCH = 8
 
@@ -37,6 +38,8 @@ PRESET_OBJECTIVES = [
     ("dcgan", gans.GAN, None),
     ("dcgan", gans.LSGAN, None),
     ("dcgan", gans.WGANGP, None),
+    ("dcgan_minibatch_stddev", gans.GAN, None),
+    ("dcgan_minibatch_stddev", gans.WGANGP, None),
     ("conditional_mlp", gans.GAN, None),
     ("conditional_mlp", gans.LSGAN, None),
     ("conditional_mlp", gans.WGAN, None),
@@ -74,6 +77,24 @@ def test_xla_and_steps_per_execution_train_the_wgan_gp_preset():
     history = gan.fit(images, batch_size=5 * BATCH, epochs=1, verbose=0)
     assert np.isfinite(history.history["d_loss"][-1])
     assert history.history["gradient_penalty"][-1] >= 0
+
+
+# XLA in float32 (it has no kernel for TensorFlow's sorted segment ops, which
+# the layer must therefore avoid) and bfloat16 without XLA (XLA has no
+# bfloat16 MaxPoolGradGrad, which R1 needs through this discriminator).
+@pytest.mark.parametrize("precision,jit_compile", [("float32", True), ("mixed_bfloat16", False)])
+def test_minibatch_stddev_trains_with_r1(precision, jit_compile):
+    # The layer sits in the R1 penalty's second-order gradient.
+    with precision_policy.dtype_policy(precision):
+        generator, discriminator = models.build_preset("dcgan_minibatch_stddev", base_filters=8, hidden_units=(32,))
+    gan = gans.GAN(generator, discriminator, r1_weight=1.0, r1_samples=6)
+    gan.compile(jit_compile=jit_compile)
+    images, _ = fake_mnist(2 * BATCH)
+    d_before = weights_of(discriminator)
+    history = gan.fit(images, batch_size=BATCH, epochs=1, verbose=0)
+    assert np.isfinite(history.history["d_loss"][-1])
+    assert history.history["r1_penalty"][-1] > 0
+    assert changed(d_before, discriminator)
 
 
 def test_discriminator_step_leaves_generator_alone_and_vice_versa():

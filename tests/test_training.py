@@ -1,5 +1,6 @@
 """Tests of a whole training run: run folders, checkpoints and resume."""
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -130,6 +131,25 @@ def test_resume_refuses_another_architecture_or_precision(tmp_path):
         training.train(quick_config(tmp_path / "run", epochs=2, resume=True, precision="mixed_bfloat16"))
     with pytest.raises(ValueError, match=r"architecture 'vanilla' -> 'dcgan'"):
         training.train(quick_config(tmp_path / "run", epochs=2, resume=True, preset="dcgan"))
+
+
+def test_resume_refuses_another_critic_schedule_and_a_checkpoint_of_other_networks(tmp_path):
+    run = tmp_path / "run"
+    training.train(quick_config(run))
+    saved = json.loads((run / "config.json").read_text())
+    assert saved["resolved"] == {"architecture": "vanilla", "n_critic": 1, "batch_size": 32}
+    with pytest.raises(ValueError, match=r"\(n_critic 1 -> 2\)"):
+        training.train(quick_config(run, epochs=2, resume=True, n_critic=2))
+    # A run of an older version recorded neither the resolved settings nor a
+    # preset, so its architecture is taken from today's recipe, which has
+    # moved to the DCGAN: the checkpoint then fails to fit, in one line.
+    del saved["resolved"]
+    saved["preset"] = None
+    (run / "config.json").write_text(json.dumps(saved))
+    with pytest.raises(
+        ValueError, match=r"ckpt-1 does not fit the model being resumed \(.*\); resume with the options"
+    ):
+        training.train(quick_config(run, epochs=2, resume=True, preset=None, batch_size=32))
 
 
 def test_existing_run_folders_are_never_overwritten(tmp_path):

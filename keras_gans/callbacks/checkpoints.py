@@ -96,7 +96,8 @@ def restore_latest(model: keras.Model, directory: str | Path) -> int:
 
     Raises:
         FileNotFoundError: when `directory` holds no checkpoint.
-        ValueError: when no checkpoint in `directory` can be read.
+        ValueError: when no checkpoint in `directory` can be read, or the
+            newest readable one was saved from other networks.
     """
     state = tf.train.get_checkpoint_state(str(directory))
     if state is None or not state.all_model_checkpoint_paths:
@@ -111,5 +112,13 @@ def restore_latest(model: keras.Model, directory: str | Path) -> int:
             unreadable.append(f"{Path(path).name} ({type(error).__name__})")
             warnings.warn(f"checkpoint {path} is unreadable ({error}); trying the one before it", stacklevel=2)
             continue
+        except (AssertionError, ValueError) as error:
+            # Readable, but saved from other networks (the older checkpoints
+            # of the run would not fit either).
+            reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+            raise ValueError(
+                f"checkpoint {path} does not fit the model being resumed ({reason}); "
+                "resume with the options the run was started with"
+            ) from error
         return int(epoch.numpy())
     raise ValueError(f"no readable checkpoint in {directory}: {', '.join(unreadable)}")
