@@ -138,6 +138,9 @@ def _add_sample_parser(commands) -> None:
 def _add_params_parser(commands) -> None:
     parser = commands.add_parser("params", help="parameter counts of a model per layer, for several latent sizes")
     parser.add_argument("model", choices=[name for name, recipe in RECIPES.items() if recipe.preset])
+    parser.add_argument(
+        "--preset", help="count this architecture instead of the model's, e.g. vanilla (the CS231n MLP)"
+    )
     parser.add_argument("--latent-dim", type=_positive_int, nargs="+", default=None)
     parser.set_defaults(run=_run_params)
 
@@ -243,7 +246,7 @@ def _run_sample(args: argparse.Namespace) -> None:
 def _run_params(args: argparse.Namespace) -> None:
     from keras_gans import models
 
-    preset = RECIPES[args.model].preset
+    preset = args.preset or RECIPES[args.model].preset
     latent_dims = args.latent_dim or (models.get_preset(preset).latent_dim,)
     print(models.parameter_table(preset, latent_dims=tuple(latent_dims)))
 

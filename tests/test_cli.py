@@ -90,6 +90,11 @@ def test_params_prints_the_growing_layer():
     assert result.returncode == 0, result.stderr
     assert "dense_1" in result.stdout
     assert "98,304" in result.stdout  # (192 - 96) * 1024 more weights in the first layer
+    # The course MLP, a preset away from the vanilla recipe's DCGAN: its
+    # discriminator 784 -> 256 -> 256 -> 1 has 267,009 weights.
+    result = run_cli("params", "vanilla", "--preset", "vanilla")
+    assert result.returncode == 0, result.stderr
+    assert "267,009" in result.stdout
 
 
 @pytest.mark.parametrize(
@@ -98,6 +103,7 @@ def test_params_prints_the_growing_layer():
         (["train", "stylegan"], "invalid choice: 'stylegan'"),
         (["train", "--epochs", "0"], "epochs must be > 0, received epochs=0"),
         (["train", "--preset", "stylegan"], "Unknown preset 'stylegan'; known presets: vanilla"),
+        (["params", "dcgan", "--preset", "stylegan"], "Unknown preset 'stylegan'; known presets: vanilla"),
         (["train", "--precision", "float8"], "invalid choice: 'float8'"),
         (["train", "--dataset", "/no/such/folder"], "/no/such/folder"),
         (["sample", "/no/such/export"], "/no/such/export"),
