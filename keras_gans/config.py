@@ -87,10 +87,10 @@ RECIPES: dict[str, Recipe] = {
     # times as long (whole process, timed in turn). Dropout
     # 0.3 in D made it worse (19.4). A minibatch standard deviation in D
     # (the dcgan_minibatch_stddev preset) then lifted the rarest digit
-    # from 7.7 % to 8.6 % (its first version, with segment sums, cost 410
-    # against 407 ms of CPU per step; the matrix-product version that XLA
-    # can compile, 412-453 against 405-429 ms, two pairs in turn, about
-    # 2-6 % more): 2 epochs reached Fréchet distance 5.5, confidence
+    # from 7.7 % to 8.6 % (an ad-hoc in-process probe, indicative only: its
+    # first version, with segment sums, cost 410 against 407 ms of CPU per
+    # step; the matrix-product version that XLA can compile, 412-453 against
+    # 405-429 ms, two pairs in turn): 2 epochs reached Fréchet distance 5.5, confidence
     # 0.961, coverage 0.77 (2026-12-01; γ = 2 gave 6.5, 0.957, 0.77, 8.6 %).
     # After 1.5 epochs, 8.0, 0.957, 0.75, 8.2 % with it and 10.3, 0.954,
     # 0.73, 7.8 % without. `benchmarks/quality_table.py` compares the recipe
