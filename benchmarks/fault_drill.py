@@ -1,7 +1,8 @@
 """Kill a training run at random moments, resume it, compare with a clean run.
 
 Trains a short run of the vanilla objective on the CS231n MLP (Adam(2e-4),
-batch 64, no EMA, XLA: the vanilla recipe's settings until 2026-12-01) once
+batch 64, no EMA, no R1, XLA: the vanilla recipe's settings until
+2026-12-01; the recipe's label smoothing of 0.1 now applies too) once
 without interruption, then the same run
 again while killing it with SIGKILL at `--kills` random moments of its
 training (counted from when the run writes its `config.json`, after start-up
@@ -40,6 +41,8 @@ TRAIN = [
     "--lr",
     "2e-4",
     "--ema",
+    "0",
+    "--r1",
     "0",
     "--limit",
     "2048",

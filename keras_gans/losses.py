@@ -339,7 +339,7 @@ OBJECTIVES: tuple[str, ...] = tuple(_LOSS_PAIRS)
 """Canonical objective names accepted by `get_loss_pair`."""
 
 
-def get_loss_pair(name: str, from_logits: bool = True) -> tuple[LossFn, LossFn]:
+def get_loss_pair(name: str, from_logits: bool = True, label_smoothing: float = 0.0) -> tuple[LossFn, LossFn]:
     """Returns `(discriminator_loss, generator_loss)` for an objective name.
 
     Args:
@@ -350,14 +350,19 @@ def get_loss_pair(name: str, from_logits: bool = True) -> tuple[LossFn, LossFn]:
         from_logits: whether the discriminator outputs raw scores. False (a
             sigmoid discriminator) is only accepted for "non_saturating" and
             "minimax"; both returned functions then read probabilities.
+        label_smoothing: one-sided label smoothing of the real targets
+            (`bce_discriminator_loss`), in [0, 1); only the cross-entropy
+            objectives, "non_saturating" and "minimax", have targets to
+            smooth.
 
     Returns:
         Two callables: `d_loss(real_logits, fake_logits)` and
         `g_loss(fake_logits)`, each returning a float32 scalar.
 
     Raises:
-        ValueError: for an unknown name, or `from_logits=False` with an
-            objective that needs raw scores.
+        ValueError: for an unknown name, `from_logits=False` with an
+            objective that needs raw scores, or label smoothing with an
+            objective that has no targets.
     """
     _check_from_logits(from_logits)
     key = str(name).strip().lower().replace("-", "_")
@@ -366,14 +371,23 @@ def get_loss_pair(name: str, from_logits: bool = True) -> tuple[LossFn, LossFn]:
         accepted = ", ".join(OBJECTIVES + tuple(_ALIASES))
         raise ValueError(f"Unknown GAN objective {name!r}; accepted names: {accepted}")
     d_loss, g_loss = _LOSS_PAIRS[key]
-    if from_logits:
-        return d_loss, g_loss
-    if key not in _PROBABILITY_OBJECTIVES:
+    if not from_logits and key not in _PROBABILITY_OBJECTIVES:
         raise ValueError(
             f"Objective {key!r} needs raw discriminator scores (a linear output "
             "layer), received from_logits=False; only "
             f"{', '.join(_PROBABILITY_OBJECTIVES)} accept probabilities"
         )
+    if not 0.0 <= label_smoothing < 1.0:
+        raise ValueError(f"label_smoothing must be in [0, 1), received label_smoothing={label_smoothing!r}")
+    if label_smoothing and key not in _PROBABILITY_OBJECTIVES:
+        raise ValueError(
+            f"label_smoothing applies to the cross-entropy objectives ({', '.join(_PROBABILITY_OBJECTIVES)}), "
+            f"received label_smoothing={label_smoothing!r} with objective {key!r}"
+        )
+    if label_smoothing:
+        d_loss = functools.partial(d_loss, label_smoothing=label_smoothing)
+    if from_logits:
+        return d_loss, g_loss
     return (
         functools.partial(d_loss, from_logits=False),
         functools.partial(g_loss, from_logits=False),

@@ -55,20 +55,42 @@ def build_gan(config: TrainConfig, steps_per_execution: int = 1, jit_compile: bo
         r1_weight=config.r1_penalty_weight,
         r1_samples=recipe.r1_samples,
         seed=config.seed,
+        **recipe.gan_options,
     )
-    d_optimizer = g_optimizer = None
-    if config.learning_rate is not None:
-        # Keep each objective's optimizer family and betas; change the rate.
-        d_optimizer, g_optimizer = gan.default_optimizers()
-        d_optimizer.learning_rate = g_optimizer.learning_rate = config.learning_rate
+    d_optimizer, g_optimizer = recipe_optimizers(gan, config.learning_rate, recipe.beta_1)
     gan.compile(
         d_optimizer=d_optimizer,
         g_optimizer=g_optimizer,
         loss=recipe.loss,
+        label_smoothing=recipe.label_smoothing,
         steps_per_execution=steps_per_execution,
         jit_compile=config.use_xla if jit_compile is None else jit_compile,
     )
     return gan
+
+
+def recipe_optimizers(
+    gan: gans.GAN, learning_rate: float | None, beta_1: float | None
+) -> tuple[keras.optimizers.Optimizer | None, keras.optimizers.Optimizer | None]:
+    """The GAN class's optimizers with the recipe's rate and Adam β1.
+
+    Each objective keeps its optimizer family (Adam, RMSprop) and its other
+    settings; `None` keeps the class's value. Returns `(None, None)`, the
+    class defaults, when both are `None`.
+    """
+    if learning_rate is None and beta_1 is None:
+        return None, None
+    optimizers = []
+    for optimizer in gan.default_optimizers():
+        settings = optimizer.get_config()
+        if learning_rate is not None:
+            settings["learning_rate"] = learning_rate
+        if beta_1 is not None:
+            if "beta_1" not in settings:
+                raise ValueError(f"beta_1 needs an Adam-like optimizer, received {type(optimizer).__name__}")
+            settings["beta_1"] = beta_1
+        optimizers.append(type(optimizer).from_config(settings))
+    return optimizers[0], optimizers[1]
 
 
 def build_ebm(

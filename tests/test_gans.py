@@ -183,6 +183,27 @@ def test_r1_penalty_is_estimated_on_r1_samples_real_images_and_logged():
         gans.GAN(*tiny_networks(), r1_weight=-1)
 
 
+def test_gradient_penalty_is_estimated_on_gp_samples_pairs():
+    seen = []
+
+    def recording_critic(images):
+        seen.append(int(images.shape[0]))
+        return tf.reduce_sum(0.5 * images, axis=[1, 2, 3])[:, None]
+
+    real, _ = fake_mnist(BATCH)
+    fake, _ = fake_mnist(BATCH, seed=1)
+    gan = gans.WGANGP(*tiny_networks(), gp_samples=3)
+    penalties = gan.critic_penalties(recording_critic, tf.constant(real), tf.constant(fake))
+    # ∇D = 0.5 on 784 pixels at every interpolate: ‖∇D‖ = 14, so λ · (14 - 1)² = 1690 at λ = 10.
+    assert seen == [3]
+    np.testing.assert_allclose(float(penalties["gradient_penalty"]), 1690.0, rtol=1e-6)
+    seen.clear()
+    gans.WGANGP(*tiny_networks()).critic_penalties(recording_critic, tf.constant(real), tf.constant(fake))
+    assert seen == [BATCH]
+    with pytest.raises(ValueError, match="gp_samples must be an integer > 0, received gp_samples=0"):
+        gans.WGANGP(*tiny_networks(), gp_samples=0)
+
+
 def test_sigmoid_discriminator_switches_bce_to_probabilities():
     gan = gans.GAN(*tiny_networks(sigmoid=True))
     gan.compile()
@@ -278,9 +299,11 @@ def test_ema_generator_follows_a_short_run():
 
 
 def test_get_config_round_trip():
-    gan = gans.WGANGP(*tiny_networks(), n_critic=3, gp_weight=5.0, ema_decay=0.9, r1_weight=0.5, r1_samples=4)
+    gan = gans.WGANGP(
+        *tiny_networks(), n_critic=3, gp_weight=5.0, gp_samples=6, ema_decay=0.9, r1_weight=0.5, r1_samples=4
+    )
     clone = gans.WGANGP.from_config(gan.get_config())
-    assert (clone.n_critic, clone.gp_weight, clone.ema_decay, clone.latent_dim) == (3, 5.0, 0.9, 8)
+    assert (clone.n_critic, clone.gp_weight, clone.gp_samples, clone.ema_decay, clone.latent_dim) == (3, 5.0, 6, 0.9, 8)
     assert (clone.r1_weight, clone.r1_samples) == (0.5, 4)
 
 

@@ -249,6 +249,21 @@ def test_get_loss_pair_for_probabilities():
         losses.get_loss_pair("wasserstein", from_logits=False)
 
 
+def test_get_loss_pair_binds_label_smoothing_into_the_cross_entropy_losses():
+    # Real logit 0 (D = 0.5) costs log 2 whatever the target; a real logit of
+    # 10 costs about 0.1 · 10 = 1 with target 0.9 and about 0 with target 1.
+    real, fake = tf.constant([[10.0]]), tf.constant([[0.0]])
+    for objective in ("non_saturating", "minimax"):
+        d_loss_fn, _ = losses.get_loss_pair(objective, label_smoothing=0.1)
+        np.testing.assert_allclose(float(d_loss_fn(real, fake)), 0.1 * 10.0 + LOG2, rtol=1e-3)
+    d_loss_fn, _ = losses.get_loss_pair("non_saturating")
+    np.testing.assert_allclose(float(d_loss_fn(real, fake)), LOG2, rtol=1e-3)
+    with pytest.raises(ValueError, match="label_smoothing=0.1 with objective 'least_squares'"):
+        losses.get_loss_pair("lsgan", label_smoothing=0.1)
+    with pytest.raises(ValueError, match=r"label_smoothing must be in \[0, 1\), received label_smoothing=1.5"):
+        losses.get_loss_pair("non_saturating", label_smoothing=1.5)
+
+
 # ---------------------------------------------------------------- gradient penalty
 
 

@@ -78,13 +78,16 @@ def test_resume_with_only_unreadable_checkpoints_names_them(tmp_path):
 
 def test_recipe_defaults_and_overrides():
     tuned = TrainConfig(model="wgan-gp")
-    assert (tuned.learning_rate, tuned.generator_ema, tuned.critic_updates) == (5e-4, 0.999, 2)
+    assert (tuned.learning_rate, tuned.generator_ema, tuned.critic_updates) == (2e-3, 0.999, 2)
     plain = TrainConfig(model="wgan-gp", lr=1e-4, ema_decay=0)
     assert (plain.learning_rate, plain.generator_ema) == (1e-4, None)
     gan = training.build_gan(plain)
     assert gan.ema_generator is None
     assert np.isclose(float(gan.g_optimizer.learning_rate), 1e-4)
-    assert (TrainConfig(model="wgan").learning_rate, TrainConfig(model="wgan").generator_ema) == (5e-4, 0.999)
+    # The recipe's options for its GAN class and its Adam β1 reach the model.
+    assert gan.gp_samples == 32
+    assert gan.d_optimizer.get_config()["beta_1"] == gan.g_optimizer.get_config()["beta_1"] == 0.0
+    assert (TrainConfig(model="wgan").learning_rate, TrainConfig(model="wgan").generator_ema) == (1e-3, 0.999)
     assert TrainConfig(model="cgan").r1_penalty_weight == 0
     assert TrainConfig(model="wgan", n_critic=3).critic_updates == 3
 
@@ -114,6 +117,33 @@ def test_xla_and_the_architecture_can_be_chosen_per_run():
     # refused by the configuration, before any data or folder.
     with pytest.raises(ValueError, match="'wasserstein' needs raw discriminator scores"):
         TrainConfig(model="wgan-gp", preset="batchnorm_mlp")
+
+
+def test_the_vanilla_recipe_smooths_the_real_targets():
+    # A real logit of 10 costs about 0.1 · 10 with target 0.9, about 0 with
+    # target 1; a fake logit of 0 costs log 2 either way.
+    real, fake = np.array([[10.0]], "float32"), np.array([[0.0]], "float32")
+    vanilla = training.build_gan(TrainConfig(model="vanilla", preset="vanilla"))
+    np.testing.assert_allclose(float(vanilla.d_loss_fn(real, fake)), 1.0 + np.log(2), rtol=1e-3)
+    dcgan = training.build_gan(TrainConfig(model="dcgan", preset="vanilla"))
+    np.testing.assert_allclose(float(dcgan.d_loss_fn(real, fake)), np.log(2), rtol=1e-3)
+
+
+def test_recipe_optimizers_change_only_the_rate_and_beta_1():
+    wgan_gp = training.build_gan(TrainConfig(model="wgan-gp", preset="vanilla"))
+    assert training.recipe_optimizers(wgan_gp, None, None) == (None, None)
+    d_optimizer, g_optimizer = training.recipe_optimizers(wgan_gp, 2e-3, 0.0)
+    for optimizer in (d_optimizer, g_optimizer):
+        settings = optimizer.get_config()
+        # The class's Adam(1e-4, 0.5, 0.9) with the new rate and β1; β2 kept.
+        assert type(optimizer).__name__ == "Adam"
+        np.testing.assert_allclose(
+            [settings["learning_rate"], settings["beta_1"], settings["beta_2"]], [2e-3, 0.0, 0.9]
+        )
+    wgan = training.build_gan(TrainConfig(model="wgan", preset="vanilla"))
+    assert type(training.recipe_optimizers(wgan, 1e-3, None)[0]).__name__ == "RMSprop"
+    with pytest.raises(ValueError, match="beta_1 needs an Adam-like optimizer, received RMSprop"):
+        training.recipe_optimizers(wgan, None, 0.0)
 
 
 def test_a_conditional_architecture_trains_under_an_unconditional_recipe(tmp_path):
