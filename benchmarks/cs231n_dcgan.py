@@ -15,9 +15,9 @@ It trains on the bundled MNIST and saves the generator (`.keras`) after the
 epochs given by `--save-at` and whenever one of `--seconds` of training
 have passed (the times the recipes took, for comparisons at equal time),
 and prints the training time of each save. That time is CPU time: the
-process's user and system seconds, on all cores, during the training steps.
-Unlike wall time it does not stretch when a shared host slows the machine
-down, so a comparison per CPU-minute can rest on it.
+process's user and system seconds, on all cores, during the training steps:
+a comparison per CPU-minute rests on it, and it stretches less than wall
+time when a shared host takes the cores away for a while.
 `benchmarks/quality_table.py` scores the saved generators with the same
 metrics as the recipes.
 

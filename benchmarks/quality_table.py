@@ -18,10 +18,10 @@ not ahead of it.
     python benchmarks/quality_table.py [--recipes dcgan wgan-gp cgan] [--n 10000]
 
 Equal time means equal CPU time (user and system seconds on all cores), the
-measure of "quality per CPU-minute": on a shared host the wall clock can run
-at half speed for minutes while CPU seconds do not, and that would hand
-whoever trains during a slow spell less work per wall second. The table
-shows wall time too. The baseline's time counts its training steps only; a
+measure of "quality per CPU-minute": on a shared host a process can get far
+fewer CPU seconds per wall second for minutes, and wall time would then
+hand whoever trains during that spell less work. The table shows wall time
+too. The baseline's time counts its training steps only; a
 recipe's counts its whole process. That favours the baseline, which is what
 a fair claim needs.
 """

@@ -76,7 +76,7 @@ def _add_train_parser(commands) -> None:
     parser.add_argument("--latent-dim", type=int, help="size of z (default: the preset's)")
     parser.add_argument("--lr", type=float, help="learning rate of both networks (default: the recipe's)")
     parser.add_argument(
-        "--n-critic", type=int, help="critic updates per generator update (default: the recipe's; wgan-gp: 2, wgan: 5)"
+        "--n-critic", type=int, help="critic updates per generator update (default: the recipe's; wgan-gp and wgan: 2)"
     )
     parser.add_argument(
         "--r1",

@@ -33,7 +33,9 @@ class Recipe:
     r1_samples: int | None = None  # real images per batch the R1 penalty is estimated on; None: all
     n_critic: int | None = None  # critic updates per generator update; None: the GAN class's default
     # Keyword arguments only one GAN class takes, e.g. WGANGP's gp_samples or WGAN's clip_value.
-    gan_options: Mapping[str, object] = dataclasses.field(default_factory=lambda: types.MappingProxyType({}))
+    gan_options: Mapping[str, object] = dataclasses.field(
+        default_factory=lambda: types.MappingProxyType({}), hash=False
+    )
     label_smoothing: float = 0.0  # one-sided: D's target for real images is 1 - this (BCE objectives); 0: off
     # XLA compiles the MLPs into faster steps, but on a 2-core CPU it made
     # the DCGAN's steps slower (2.26 against 2.40 steps/s; half as fast for a
@@ -43,22 +45,24 @@ class Recipe:
     jit_compile: bool = True
 
 
-# What every DCGAN recipe trains with, as the dcgan recipe's measurements
-# below chose: 2 epochs of batch 128 at twice the assignment's Adam(1e-3),
-# sampled from a warmed-up EMA generator, XLA off.
+# What the cross-entropy and least-squares DCGAN recipes (vanilla, lsgan,
+# dcgan, cgan) train with, as the dcgan recipe's measurements below chose:
+# 2 epochs of batch 128 at twice the assignment's Adam(1e-3), sampled from a
+# warmed-up EMA generator, XLA off.
 _DCGAN_TRAINING = types.MappingProxyType(dict(epochs=2, lr=2e-3, ema_decay=0.999, batch_size=128, jit_compile=False))
 # The dcgan recipe's R1 penalty: γ = 1, estimated on 32 of the 128 real images of each step.
 _R1_ON_32_IMAGES = types.MappingProxyType(dict(r1_weight=1.0, r1_samples=32))
 
 RECIPES: dict[str, Recipe] = {
-    # Every GAN recipe must beat the CS231n DCGAN baseline at equal time
+    # Every GAN recipe must beat the CS231n DCGAN baseline at equal CPU time
     # (`benchmarks/quality_table.py`). The course MLPs cannot on their own
     # objectives: `train vanilla --preset vanilla --lr 1e-3 --batch-size 128
     # --ema 0.999 --r1 1 --epochs 12` reached Fréchet distance 46.1 and
-    # confidence 0.919 in 165 s, where the baseline had 32.8 and 0.935 after
-    # 120 s of training (10,000 samples, 2026-12-01); the same for lsgan:
-    # 43.6 and 0.925. So these recipes train the DCGAN; the MLPs stay a
-    # `--preset` away and are what tutorials 02 and 03 build.
+    # confidence 0.919 in 165 s wall, where the baseline had 32.8 and 0.935
+    # after 120 s of training (10,000 samples, 2026-12-01); the same for
+    # lsgan: 43.6 and 0.925; wgan-gp below. So these recipes train the DCGAN;
+    # the MLPs stay a `--preset` away (with the recipe's other settings) and
+    # are what tutorials 02, 03 and 05 build.
     # vanilla: the dcgan recipe with one-sided label smoothing (Salimans et
     # al. 2016), the stabiliser of the original objective's era. Without R1
     # the rarest digit stayed behind the baseline's (2 epochs, 10,000
@@ -66,7 +70,7 @@ RECIPES: dict[str, Recipe] = {
     # (Fréchet distance 9.8, confidence 0.964, coverage 0.80), 6.7 % with
     # 0.2, 6.5 % with the minibatch standard deviation over groups of 16;
     # without the minibatch standard deviation, 5.1 %. Label smoothing 0.1
-    # with R1: 6.4, 0.961, 0.78, 8.2 % in 211 s.
+    # with R1: 6.4, 0.961, 0.78, 8.2 % in 381 CPU seconds (211 s wall).
     "vanilla": Recipe(
         preset="dcgan_minibatch_stddev",
         gan_class="GAN",
@@ -122,10 +126,11 @@ RECIPES: dict[str, Recipe] = {
     # RMSprop(5e-5) reached Fréchet distance 567 / 496 / 466 / 450 / 437
     # and never more than 7 of the 10 digits; lr 5e-4 with an EMA generator
     # reached 437 / 321 / 236 / 213 / 206 with all ten (epochs 4 to 20), and
-    # 236.3, confidence 0.812, coverage 0.13 after 12 epochs. On the dcgan
+    # 236.3, confidence 0.812, coverage 0.13 after 20 epochs (2.5 min wall).
+    # On the dcgan
     # recipe's networks, 2 epochs with 2 critic updates per generator update
     # (10,000 samples, 2026-12-01): 114.3, 0.878, 0.30 at RMSprop(5e-4);
-    # 87.3, 0.888, 0.32 at RMSprop(1e-3) in 404 CPU seconds; clipping at
+    # 87.3, 0.888, 0.32 at RMSprop(1e-3) in 404 CPU seconds (273 s wall); clipping at
     # 0.02 instead of the paper's 0.01, 84.0, 0.899, 0.37, but its rarest
     # digit had 4.6 % of the samples. Weight clipping trains slowly, as the
     # WGAN-GP paper found; this recipe stays far behind the baseline.
@@ -133,7 +138,10 @@ RECIPES: dict[str, Recipe] = {
         preset="dcgan_minibatch_stddev",
         gan_class="WGAN",
         loss="wasserstein",
-        description="CS231n DCGAN, Wasserstein loss with weight clipping (Arjovsky et al. 2017), EMA generator",
+        description=(
+            "CS231n DCGAN, Wasserstein loss with weight clipping (Arjovsky et al. 2017), minibatch stddev, "
+            "EMA generator"
+        ),
         epochs=2,
         lr=1e-3,
         ema_decay=0.999,
@@ -147,7 +155,7 @@ RECIPES: dict[str, Recipe] = {
     # 2026-12-01): β1 = 0.5 reached Fréchet distance 17.4, confidence 0.933,
     # coverage 0.63 at lr 1e-3 and 13.4, 0.942, 0.67 at lr 2e-3; β1 = 0
     # reached 7.6, 0.949, 0.75 at lr 1e-3 and 7.4, 0.952, 0.75 at lr 2e-3
-    # (426 CPU seconds, the dcgan recipe's 369). One critic update per
+    # (426 CPU seconds; the dcgan recipe took 369). One critic update per
     # generator update was far behind (51.1 at lr 2e-3, 59.9 at 1e-3).
     # The minibatch standard deviation couples the images of a group of 4,
     # so the penalty's gradients hold a small term from the others in the

@@ -216,7 +216,8 @@ class GAN(keras.Model):
             label_smoothing: one-sided label smoothing for the BCE losses
                 (Salimans et al. 2016): the discriminator's target for real
                 images becomes `1 - label_smoothing`, so it is never pushed
-                to infinite confidence. 0 (the default) turns it off.
+                to infinite confidence. 0 (the default) turns it off;
+                another objective with label smoothing raises `ValueError`.
             **kwargs: passed to `keras.Model.compile`, e.g.
                 `steps_per_execution` or `jit_compile`.
         """
@@ -229,9 +230,10 @@ class GAN(keras.Model):
         if from_logits is None:
             from_logits = not _ends_in_sigmoid(self.discriminator)
         self.from_logits = from_logits
-        # Binds from_logits into the BCE losses; refuses probabilities for
-        # objectives that need an unbounded critic.
         self.label_smoothing = label_smoothing
+        # Binds from_logits and label smoothing into the BCE losses; refuses
+        # probabilities, or targets to smooth, for objectives that need an
+        # unbounded critic.
         self.d_loss_fn, self.g_loss_fn = losses.get_loss_pair(
             self.loss_name, from_logits=from_logits, label_smoothing=label_smoothing
         )

@@ -75,8 +75,19 @@ def recipe_optimizers(
     """The GAN class's optimizers with the recipe's rate and Adam β1.
 
     Each objective keeps its optimizer family (Adam, RMSprop) and its other
-    settings; `None` keeps the class's value. Returns `(None, None)`, the
-    class defaults, when both are `None`.
+    settings.
+
+    Args:
+        gan: the GAN whose `default_optimizers()` to start from.
+        learning_rate: rate of both optimizers, > 0; `None` keeps the class's.
+        beta_1: Adam's β1 of both, in [0, 1); `None` keeps the class's.
+
+    Returns:
+        `(d_optimizer, g_optimizer)`, or `(None, None)` (the class defaults)
+        when both arguments are `None`.
+
+    Raises:
+        ValueError: for a `beta_1` when the class's optimizer has none.
     """
     if learning_rate is None and beta_1 is None:
         return None, None
@@ -87,7 +98,10 @@ def recipe_optimizers(
             settings["learning_rate"] = learning_rate
         if beta_1 is not None:
             if "beta_1" not in settings:
-                raise ValueError(f"beta_1 needs an Adam-like optimizer, received {type(optimizer).__name__}")
+                raise ValueError(
+                    f"beta_1 needs an Adam-like optimizer; {type(gan).__name__} trains with "
+                    f"{type(optimizer).__name__}, received beta_1={beta_1!r}"
+                )
             settings["beta_1"] = beta_1
         optimizers.append(type(optimizer).from_config(settings))
     return optimizers[0], optimizers[1]
@@ -170,8 +184,20 @@ def resolved_settings(config: TrainConfig) -> dict:
     """
     if not config.is_gan:
         return {"architecture": None, "n_critic": 1, "batch_size": config.real_batch_size}
-    n_critic = config.critic_updates or getattr(gans, config.recipe.gan_class).default_n_critic
-    return {"architecture": config.architecture, "n_critic": n_critic, "batch_size": config.real_batch_size}
+    recipe = config.recipe
+    n_critic = config.critic_updates or getattr(gans, recipe.gan_class).default_n_critic
+    return {
+        "architecture": config.architecture,
+        "n_critic": n_critic,
+        "batch_size": config.real_batch_size,
+        "learning_rate": config.learning_rate,
+        "beta_1": recipe.beta_1,
+        "ema_decay": config.generator_ema,
+        "r1_weight": config.r1_penalty_weight,
+        "r1_samples": recipe.r1_samples,
+        "label_smoothing": recipe.label_smoothing,
+        "gan_options": dict(recipe.gan_options),
+    }
 
 
 def check_resumable(config: TrainConfig, run_dir: Path) -> None:
@@ -203,6 +229,13 @@ def check_resumable(config: TrainConfig, run_dir: Path) -> None:
         "n_critic": (saved_resolved.get("n_critic", resolved["n_critic"]), resolved["n_critic"]),
         "batch_size": (saved_resolved.get("batch_size", resolved["batch_size"]), resolved["batch_size"]),
     }
+    # The objective's options that only a recipe sets (no flag changes them):
+    # a run recorded before they existed trained without them.
+    for name, before in (("label_smoothing", 0.0), ("beta_1", None), ("gan_options", {})):
+        if name in resolved:
+            fields[name] = (saved_resolved.get(name, before), resolved[name])
+    if "r1_samples" in resolved and "r1_samples" in saved_resolved:
+        fields["r1_samples"] = (saved_resolved["r1_samples"], resolved["r1_samples"])
     changed = [f"{name} {old!r} -> {new!r}" for name, (old, new) in fields.items() if old != new]
     if changed:
         raise ValueError(

@@ -50,12 +50,9 @@ gans.GAN._unpack = recording_unpack
 
 # The vanilla MLP has no batch norm, so two replicas of 32 images train
 # exactly like one batch of 64: the runs can be compared weight by weight.
-# Without R1, which the recipe estimates on the first 32 images of a batch:
-# of one batch of 64, but of each replica's 32.
 config = TrainConfig(
     model="vanilla",
     preset="vanilla",
-    r1_weight=0.0,
     strategy=strategy_name,
     out=run_dir,
     limit=512,

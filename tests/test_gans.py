@@ -40,6 +40,7 @@ PRESET_OBJECTIVES = [
     ("dcgan", gans.WGANGP, None),
     ("dcgan_minibatch_stddev", gans.GAN, None),
     ("dcgan_minibatch_stddev", gans.WGANGP, None),
+    ("dcgan_minibatch_stddev", gans.WGAN, None),
     ("conditional_mlp", gans.GAN, None),
     ("conditional_mlp", gans.LSGAN, None),
     ("conditional_mlp", gans.WGAN, None),
@@ -202,6 +203,15 @@ def test_gradient_penalty_is_estimated_on_gp_samples_pairs():
     assert seen == [BATCH]
     with pytest.raises(ValueError, match="gp_samples must be an integer > 0, received gp_samples=0"):
         gans.WGANGP(*tiny_networks(), gp_samples=0)
+
+
+def test_gradient_penalty_on_fewer_pairs_of_a_conditional_critic():
+    # The labels are cut with the images, so each pair keeps its own label.
+    gan = gans.WGANGP(*models.build_preset("conditional_mlp"), n_critic=1, gp_samples=3)
+    gan.compile(jit_compile=False)
+    images, labels = fake_mnist(BATCH)
+    history = gan.fit(images, labels, batch_size=BATCH, epochs=1, verbose=0)
+    assert np.isfinite(history.history["gradient_penalty"][-1]) and history.history["gradient_penalty"][-1] > 0
 
 
 def test_sigmoid_discriminator_switches_bce_to_probabilities():

@@ -124,6 +124,7 @@ def test_the_vanilla_recipe_smooths_the_real_targets():
     # target 1; a fake logit of 0 costs log 2 either way.
     real, fake = np.array([[10.0]], "float32"), np.array([[0.0]], "float32")
     vanilla = training.build_gan(TrainConfig(model="vanilla", preset="vanilla"))
+    assert vanilla.label_smoothing == 0.1
     np.testing.assert_allclose(float(vanilla.d_loss_fn(real, fake)), 1.0 + np.log(2), rtol=1e-3)
     dcgan = training.build_gan(TrainConfig(model="dcgan", preset="vanilla"))
     np.testing.assert_allclose(float(dcgan.d_loss_fn(real, fake)), np.log(2), rtol=1e-3)
@@ -142,7 +143,9 @@ def test_recipe_optimizers_change_only_the_rate_and_beta_1():
         )
     wgan = training.build_gan(TrainConfig(model="wgan", preset="vanilla"))
     assert type(training.recipe_optimizers(wgan, 1e-3, None)[0]).__name__ == "RMSprop"
-    with pytest.raises(ValueError, match="beta_1 needs an Adam-like optimizer, received RMSprop"):
+    with pytest.raises(
+        ValueError, match="beta_1 needs an Adam-like optimizer; WGAN trains with RMSprop, received beta_1=0.0"
+    ):
         training.recipe_optimizers(wgan, None, 0.0)
 
 
@@ -167,9 +170,22 @@ def test_resume_refuses_another_critic_schedule_and_a_checkpoint_of_other_networ
     run = tmp_path / "run"
     training.train(quick_config(run))
     saved = json.loads((run / "config.json").read_text())
-    assert saved["resolved"] == {"architecture": "vanilla", "n_critic": 1, "batch_size": 32}
+    resolved = saved["resolved"]
+    assert {key: resolved[key] for key in ("architecture", "n_critic", "batch_size")} == {
+        "architecture": "vanilla",
+        "n_critic": 1,
+        "batch_size": 32,
+    }
+    # What only the recipe sets is recorded too: the run folder says what it trained.
+    assert (resolved["label_smoothing"], resolved["r1_samples"], resolved["gan_options"]) == (0.1, 32, {})
     with pytest.raises(ValueError, match=r"\(n_critic 1 -> 2\)"):
         training.train(quick_config(run, epochs=2, resume=True, n_critic=2))
+    # A vanilla run recorded before the recipe smoothed its labels trained
+    # without: resuming it under today's recipe would change its objective.
+    older = {**saved, "resolved": {key: value for key, value in resolved.items() if key != "label_smoothing"}}
+    (run / "config.json").write_text(json.dumps(older))
+    with pytest.raises(ValueError, match=r"\(label_smoothing 0.0 -> 0.1\)"):
+        training.train(quick_config(run, epochs=2, resume=True))
     # A run of an older version recorded neither the resolved settings nor a
     # preset, so its architecture is taken from today's recipe, which has
     # moved to the DCGAN: the checkpoint then fails to fit, in one line.
