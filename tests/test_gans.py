@@ -160,13 +160,19 @@ def test_wgan_gp_defaults_follow_the_paper():
     assert np.isclose(config["beta_1"], 0.5) and np.isclose(config["beta_2"], 0.9)
 
 
-def test_r1_penalty_is_estimated_on_r1_samples_real_images_and_logged():
+def recording_half_sum_critic() -> tuple[list[int], object]:
+    """D(x) = 0.5 · sum(x), so ∇D = 0.5 on every pixel; records each batch size it scores."""
     seen = []
 
-    def recording_critic(images):
+    def critic(images):
         seen.append(int(images.shape[0]))
         return tf.reduce_sum(0.5 * images, axis=[1, 2, 3])[:, None]
 
+    return seen, critic
+
+
+def test_r1_penalty_is_estimated_on_r1_samples_real_images_and_logged():
+    seen, recording_critic = recording_half_sum_critic()
     real, _ = fake_mnist(BATCH)
     fake, _ = fake_mnist(BATCH, seed=1)
     gan = gans.GAN(*tiny_networks(), r1_weight=2.0, r1_samples=3)
@@ -185,12 +191,7 @@ def test_r1_penalty_is_estimated_on_r1_samples_real_images_and_logged():
 
 
 def test_gradient_penalty_is_estimated_on_gp_samples_pairs():
-    seen = []
-
-    def recording_critic(images):
-        seen.append(int(images.shape[0]))
-        return tf.reduce_sum(0.5 * images, axis=[1, 2, 3])[:, None]
-
+    seen, recording_critic = recording_half_sum_critic()
     real, _ = fake_mnist(BATCH)
     fake, _ = fake_mnist(BATCH, seed=1)
     gan = gans.WGANGP(*tiny_networks(), gp_samples=3)

@@ -186,11 +186,11 @@ def test_resume_refuses_another_critic_schedule_and_a_checkpoint_of_other_networ
     (run / "config.json").write_text(json.dumps(older))
     with pytest.raises(ValueError, match=r"\(label_smoothing 0.0 -> 0.1\)"):
         training.train(quick_config(run, epochs=2, resume=True))
-    # A run of an older version recorded neither the resolved settings nor a
-    # preset, so its architecture is taken from today's recipe, which has
-    # moved to the DCGAN: the checkpoint then fails to fit, in one line.
-    del saved["resolved"]
+    # A run folder whose config.json names today's recipe settings but whose
+    # checkpoint holds other networks (the course MLP, not the recipe's
+    # DCGAN): the checkpoint fails to fit, in one line.
     saved["preset"] = None
+    saved["resolved"] = {**resolved, "architecture": "dcgan_minibatch_stddev"}
     (run / "config.json").write_text(json.dumps(saved))
     with pytest.raises(
         ValueError, match=r"ckpt-1 does not fit the model being resumed \(.*\); resume with the options"
