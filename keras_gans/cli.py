@@ -75,8 +75,9 @@ def _add_train_parser(commands) -> None:
     parser.add_argument("--batch-size", type=int, help="real images per discriminator update (default: the recipe's)")
     parser.add_argument("--latent-dim", type=int, help="size of z (default: the preset's)")
     parser.add_argument("--lr", type=float, help="learning rate of both networks (default: the recipe's)")
+    recipe_n_critic = ", ".join(f"{name}: {recipe.n_critic}" for name, recipe in RECIPES.items() if recipe.n_critic)
     parser.add_argument(
-        "--n-critic", type=int, help="critic updates per generator update (default: the recipe's; wgan-gp and wgan: 2)"
+        "--n-critic", type=int, help=f"critic updates per generator update (default: the recipe's; {recipe_n_critic})"
     )
     parser.add_argument(
         "--r1",

@@ -587,9 +587,13 @@ class WGANGP(GAN):
         return ["gradient_penalty", *super().extra_metric_names()]
 
     def critic_penalties(self, critic, real_images, fake_images) -> dict[str, tf.Tensor]:
-        pairs = slice(None) if self.gp_samples is None else slice(self.gp_samples)
+        # [:None] keeps every pair.
         penalty = losses.gradient_penalty(
-            critic, real_images[pairs], fake_images[pairs], weight=self.gp_weight, seed=self.seed_generator
+            critic,
+            real_images[: self.gp_samples],
+            fake_images[: self.gp_samples],
+            weight=self.gp_weight,
+            seed=self.seed_generator,
         )
         return {**super().critic_penalties(critic, real_images, fake_images), "gradient_penalty": penalty}
 
