@@ -1,10 +1,14 @@
 """Where a training step of the energy-based model spends its time.
 
-Times, for one batch of 128 chains and after tracing, each part of
-`EnergyBasedModel.train_step`: the Langevin loop (60 steps), the same loop
-compiled with XLA and with the energy network in bfloat16, the replay-buffer
-draw and the contrastive-divergence update. Each figure is the fastest of
-`--repeats` calls, so a moment when the machine is slow does not count.
+Times, for one batch of 128 chains and after tracing, a whole
+`EnergyBasedModel.train_step` and each of its parts: the Langevin loop, the
+same loop compiled with XLA and with the energy network in bfloat16, the
+replay-buffer draw and the contrastive-divergence update. The loop and the
+whole step are also timed for a cheaper model, a 3x3 first convolution and
+40 Langevin steps per training step, which `train_ebm.py` found to give
+worse samples.
+Each figure is the fastest of `--repeats` calls, so a moment when the
+machine is slow does not count.
 
     python benchmarks/profile_ebm.py [--repeats 5]
 """
@@ -55,6 +59,22 @@ def langevin_loop(model: ebm.EnergyBasedModel, jit_compile: bool):
     return tf.function(run, jit_compile=jit_compile)
 
 
+# The cheaper settings timed against the defaults.
+CHEAPER_FIRST_KERNEL_SIZE = 3
+CHEAPER_LANGEVIN_STEPS = 40
+
+
+def settings_name(model: ebm.EnergyBasedModel) -> str:
+    """E.g. "5x5 first convolution, 60 steps"."""
+    height, width = model.energy_network.get_layer("conv_0").kernel_size
+    return f"{height}x{width} first convolution, {model.langevin_steps} steps"
+
+
+def training_step(model: ebm.EnergyBasedModel, real_images: tf.Tensor):
+    """One compiled `train_step` (Langevin loop, buffer write-back, CD update) on a fixed batch."""
+    return tf.function(lambda: model.train_step(real_images))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5, help="timed calls per part; the fastest counts")
@@ -63,6 +83,10 @@ def main() -> None:
 
     model = ebm.EnergyBasedModel(ebm.energy_network(), seed=0)
     model.compile()
+    cheaper = ebm.EnergyBasedModel(
+        ebm.energy_network(first_kernel_size=CHEAPER_FIRST_KERNEL_SIZE), langevin_steps=CHEAPER_LANGEVIN_STEPS, seed=0
+    )
+    cheaper.compile()
     with precision.dtype_policy("mixed_bfloat16"):
         bfloat16_network = ebm.energy_network()
     bfloat16_model = ebm.EnergyBasedModel(bfloat16_network, seed=0)
@@ -81,8 +105,14 @@ def main() -> None:
     draw = tf.function(lambda: model.sample_replay_buffer(BATCH_SIZE))
     plain, xla = langevin_loop(model, False), langevin_loop(model, True)
     bfloat16 = langevin_loop(bfloat16_model, False)
+    cheaper_loop = langevin_loop(cheaper, False)
+    step, cheaper_step = training_step(model, images), training_step(cheaper, images)
+    default_name, cheaper_name = settings_name(model), settings_name(cheaper)
     parts = [
-        (f"Langevin loop, {model.langevin_steps} steps", lambda: plain(images)),
+        (f"whole training step ({default_name})", step),
+        (f"whole training step, cheaper ({cheaper_name})", cheaper_step),
+        (f"Langevin loop ({default_name})", lambda: plain(images)),
+        (f"Langevin loop, cheaper ({cheaper_name})", lambda: cheaper_loop(images)),
         (f"Langevin loop, {model.langevin_steps} steps, XLA", lambda: xla(images)),
         (f"Langevin loop, {model.langevin_steps} steps, bfloat16 network", lambda: bfloat16(images)),
         ("replay-buffer draw", draw),

@@ -10,6 +10,10 @@ Writes to --out (default ./runs/ebm):
   model trained against);
 - `history.csv`: the per-epoch metrics;
 - `ood_table.txt`: mean score and AUROC of real test digits vs each OOD probe;
+- `quality.txt`: Fréchet distance, mean confidence, coverage and the class
+  histogram of `--quality-chains` samples (512 Langevin steps from noise,
+  `generate`'s default) against as many test digits, scored with the
+  package's pinned classifier as `evaluate` scores a GAN;
 - `ebm.keras`: the trained model (energy network + replay buffer); load it
   with `keras.models.load_model` after `import keras_gans.ebm`.
 
@@ -17,9 +21,10 @@ and prints the timings and the OOD table.
 
     python benchmarks/train_ebm.py [--epochs 3] [--limit 60000] [--out runs/ebm]
 
-On 2 CPU cores shared with other work a training step (batch 128, 60
-Langevin steps) took ~0.55 s: one epoch of the 60,000 training digits
-(468 steps) ~4.5 min, the default 3 epochs ~14 min.
+A training step (batch 128, 60 Langevin steps) took ~0.55 s on 2 CPU cores
+shared with other work (2026-11-23): one epoch of the 60,000 training
+digits (468 steps) ~4.5 min, the default 3 epochs ~14 min. On another
+2-core machine, alone (Intel Xeon @ 2.60GHz, 2026-12-01), 1.14 s.
 """
 
 import argparse
@@ -39,7 +44,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from machine import describe_machine  # noqa: E402  (benchmarks/machine.py)
 
-from keras_gans import data, ebm  # noqa: E402
+from keras_gans import data, ebm, metrics  # noqa: E402
 
 MCMC_STEPS = (0, 64, 256, 512, 1024)
 
@@ -49,7 +54,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--limit", type=int, default=None, help="training digits (default: all)")
     parser.add_argument("--batch-size", type=int, default=128)
-    parser.add_argument("--langevin-steps", type=int, default=60)
+    parser.add_argument("--langevin-steps", type=int, default=None, help="default: the model's")
+    parser.add_argument(
+        "--first-kernel-size", type=int, default=None, help="of the energy network's first convolution; default: its"
+    )
+    parser.add_argument("--quality-chains", type=int, default=1000, help="samples scored for quality.txt")
     parser.add_argument("--learning-rate", type=float, default=1e-4)
     parser.add_argument("--test-images", type=int, default=2000, help="test digits for the OOD table")
     parser.add_argument("--seed", type=int, default=0)
@@ -89,6 +98,21 @@ def save_square_grid(images: np.ndarray, path: Path, title: str, side: int = 10)
     save_grid(rows, [""] * side, path, title)
 
 
+def sample_quality(model: ebm.EnergyBasedModel, n: int, seed: int) -> str:
+    """Scores n samples (512 Langevin steps from noise) as `evaluate` scores a GAN's."""
+    samples = model.generate(n)
+    test_images = data.load_arrays("mnist", split="test", limit=n)[0]
+    extractor = metrics.FeatureExtractor(metrics.pinned_classifier())
+    scores = metrics.evaluate_generator(samples, test_images, extractor, n=n, seed=seed)
+    predicted = extractor.predict_classes(samples)
+    histogram = np.bincount(predicted, minlength=10) / n
+    return (
+        f"{n} samples: Fréchet distance {scores['frechet_distance']:.1f}, "
+        f"mean confidence {scores['mean_confidence']:.3f}, coverage {scores['coverage']:.2f}\n"
+        "classes (%): " + ", ".join(f"{digit}: {100 * share:.1f}" for digit, share in enumerate(histogram))
+    )
+
+
 class EpochTimer(keras.callbacks.Callback):
     def on_epoch_begin(self, epoch, logs=None):
         self.start = time.perf_counter()
@@ -113,12 +137,15 @@ def main() -> None:
         seed=args.seed,
         drop_remainder=True,
     )
-    model = ebm.EnergyBasedModel(ebm.energy_network(), langevin_steps=args.langevin_steps, seed=args.seed)
+    network_options = {} if args.first_kernel_size is None else {"first_kernel_size": args.first_kernel_size}
+    model_options = {} if args.langevin_steps is None else {"langevin_steps": args.langevin_steps}
+    model = ebm.EnergyBasedModel(ebm.energy_network(**network_options), seed=args.seed, **model_options)
     model.compile(optimizer=keras.optimizers.Adam(args.learning_rate, beta_1=0.0, clipnorm=0.1))
     steps_per_epoch = int(train.cardinality())
     print(
         f"training {args.epochs} epoch(s) x {steps_per_epoch} steps, batch "
-        f"{args.batch_size}, {args.langevin_steps} Langevin steps per batch",
+        f"{args.batch_size}, {model.langevin_steps} Langevin steps per batch, "
+        f"first convolution {model.energy_network.get_layer('conv_0').kernel_size}",
         flush=True,
     )
 
@@ -163,6 +190,11 @@ def main() -> None:
     ood_seconds = time.perf_counter() - start
     (args.out / "ood_table.txt").write_text(table + "\n")
 
+    start = time.perf_counter()
+    quality = sample_quality(model, args.quality_chains, args.seed)
+    quality_seconds = time.perf_counter() - start
+    (args.out / "quality.txt").write_text(quality + "\n")
+
     total_steps = args.epochs * steps_per_epoch
     print(
         f"\ntraining: {train_seconds:.0f} s for {total_steps} steps "
@@ -171,7 +203,9 @@ def main() -> None:
     )
     print(f"generate(100, steps={MCMC_STEPS[-1]}): {generate_seconds:.1f} s")
     print(f"OOD table ({len(test_images)} test digits, 11 rows): {ood_seconds:.1f} s\n")
+    print(f"quality of {args.quality_chains} samples: {quality_seconds:.1f} s\n")
     print(table)
+    print(f"\n{quality}")
     print(f"\nwrote {args.out}/")
 
 

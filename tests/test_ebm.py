@@ -45,12 +45,19 @@ def test_energy_network_gives_one_score_per_image():
     assert scores.dtype == "float32"
 
 
+def test_energy_network_first_kernel_size_sets_only_the_first_convolution():
+    network = ebm.energy_network(first_kernel_size=3)
+    assert [network.get_layer(f"conv_{index}").kernel_size for index in range(3)] == [(3, 3)] * 3
+    assert ebm.energy_network().get_layer("conv_0").kernel_size == (5, 5)
+
+
 @pytest.mark.parametrize(
     "kwargs, match",
     [
         ({"image_shape": (28, 28)}, "image_shape"),
         ({"filters": ()}, "filters"),
         ({"hidden_units": 0}, "hidden_units=0"),
+        ({"first_kernel_size": 0}, "first_kernel_size=0"),
     ],
 )
 def test_energy_network_rejects_bad_arguments(kwargs, match):
