@@ -56,7 +56,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--langevin-steps", type=int, default=None, help="default: the model's")
     parser.add_argument(
-        "--first-kernel-size", type=int, default=None, help="of the energy network's first convolution; default: its"
+        "--first-kernel-size",
+        type=int,
+        default=None,
+        help="kernel size of the energy network's first convolution; default: energy_network's",
     )
     parser.add_argument("--quality-chains", type=int, default=1000, help="samples scored for quality.txt")
     parser.add_argument("--learning-rate", type=float, default=1e-4)
