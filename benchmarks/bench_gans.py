@@ -7,7 +7,7 @@ pipeline in every combination of `--precision` and XLA, all timed in this
 one run, and for the unconditional GANs a plain `tf.function` loop of the
 same step (the recipe's networks, losses and penalties, no Keras `fit`) as
 the yardstick. A GAN step is one generator update; an EBM step is one
-contrastive-divergence update with its Langevin steps (40 by default).
+contrastive-divergence update with its Langevin steps (60 by default).
 
     python benchmarks/bench_gans.py [--recipes wgan-gp dcgan cgan ebm] [--seconds 40]
 
