@@ -61,6 +61,10 @@ def parse_args() -> argparse.Namespace:
         default=None,
         help="kernel size of the energy network's first convolution; default: energy_network's",
     )
+    parser.add_argument(
+        "--negative-samples", type=int, default=None, help="buffer chains per step; default: the model's"
+    )
+    parser.add_argument("--buffer-size", type=int, default=None, help="replay-buffer chains; default: the model's")
     parser.add_argument("--quality-chains", type=int, default=1000, help="samples scored for quality.txt")
     parser.add_argument("--learning-rate", type=float, default=1e-4)
     parser.add_argument("--test-images", type=int, default=2000, help="test digits for the OOD table")
@@ -142,13 +146,22 @@ def main() -> None:
         drop_remainder=True,
     )
     network_options = {} if args.first_kernel_size is None else {"first_kernel_size": args.first_kernel_size}
-    model_options = {} if args.langevin_steps is None else {"langevin_steps": args.langevin_steps}
+    model_options = {
+        name: value
+        for name, value in (
+            ("langevin_steps", args.langevin_steps),
+            ("negative_samples", args.negative_samples),
+            ("buffer_size", args.buffer_size),
+        )
+        if value is not None
+    }
     model = ebm.EnergyBasedModel(ebm.energy_network(**network_options), seed=args.seed, **model_options)
     model.compile(optimizer=keras.optimizers.Adam(args.learning_rate, beta_1=0.0, clipnorm=0.1))
     steps_per_epoch = int(train.cardinality())
     print(
         f"training {args.epochs} epoch(s) x {steps_per_epoch} steps, batch "
-        f"{args.batch_size}, {model.langevin_steps} Langevin steps per batch, "
+        f"{args.batch_size}, {model.negative_samples or args.batch_size} of "
+        f"{model.buffer_size} buffer chains x {model.langevin_steps} Langevin steps per batch, "
         f"first convolution {model.energy_network.get_layer('conv_0').kernel_size}",
         flush=True,
     )

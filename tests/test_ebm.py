@@ -186,16 +186,21 @@ def test_buffer_rejects_a_batch_larger_than_the_buffer():
         tiny_model(buffer_size=64).sample_replay_buffer(65)
 
 
-def test_train_step_writes_the_chains_back_to_their_slots():
-    model = tiny_model(buffer_size=64, reinit_fraction=0.0)
+@pytest.mark.parametrize("negative_samples, expected_changed", [(None, 16), (6, 6)])
+def test_train_step_writes_the_chains_back_to_their_slots(negative_samples, expected_changed):
+    model = tiny_model(buffer_size=64, reinit_fraction=0.0, negative_samples=negative_samples)
     model.compile()
     model.replay_buffer.assign(np.full((64, 28, 28, 1), 0.5, np.float32))
     real = np.random.default_rng(0).uniform(-1, 1, (16, 28, 28, 1)).astype(np.float32)
-    model.fit(real, batch_size=16, epochs=1, verbose=0)
+    history = model.fit(real, batch_size=16, epochs=1, verbose=0)
 
     buffer = model.replay_buffer.numpy()
     changed = ~np.all(buffer == 0.5, axis=(1, 2, 3))
-    assert changed.sum() == 16  # one batch of chains, each to its own slot
+    # One batch of chains (as many as real images unless negative_samples
+    # says otherwise), each written to its own slot.
+    assert changed.sum() == expected_changed
+    logs = {name: values[-1] for name, values in history.history.items()}
+    assert logs["loss"] == pytest.approx(logs["cd_loss"] + logs["reg_loss"], abs=1e-5)
     assert buffer.min() >= -1.0 and buffer.max() <= 1.0
 
 
@@ -238,6 +243,8 @@ def test_default_compile_uses_the_recipe_optimizer():
         ({"langevin_steps": 0}, "langevin_steps=0"),
         ({"step_size": -1.0}, "step_size=-1.0"),
         ({"buffer_size": 0}, "buffer_size=0"),
+        ({"buffer_size": 64, "negative_samples": 65}, "negative_samples=65"),
+        ({"negative_samples": 0}, "negative_samples=0"),
         ({"reinit_fraction": 1.5}, "reinit_fraction=1.5"),
         ({"real_noise_std": -0.1}, "real_noise_std=-0.1"),
     ],
@@ -357,7 +364,7 @@ def test_divergence_guard_rejects_bad_arguments():
 
 
 def test_config_round_trip_and_weights_with_the_buffer(tmp_path):
-    model = tiny_model(alpha=0.3, langevin_steps=7, buffer_size=128, reinit_fraction=0.1)
+    model = tiny_model(alpha=0.3, langevin_steps=7, buffer_size=128, negative_samples=32, reinit_fraction=0.1)
     config = model.get_config()
     clone = ebm.EnergyBasedModel.from_config(config)
     for key in (
@@ -367,6 +374,7 @@ def test_config_round_trip_and_weights_with_the_buffer(tmp_path):
         "noise_std",
         "grad_clip",
         "buffer_size",
+        "negative_samples",
         "reinit_fraction",
         "real_noise_std",
         "seed",

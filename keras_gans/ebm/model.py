@@ -24,15 +24,16 @@ class EnergyBasedModel(keras.Model):
     1. adds N(0, real_noise_std²) noise to the real images (clipped to
        [-1, 1]), so the energy surface is defined around the data and not
        only on it;
-    2. draws `batch_size` distinct slots of the replay buffer, replaces
-       exactly round(reinit_fraction · batch_size) of them (half to even)
+    2. draws `negative_samples` (by default as many as real images)
+       distinct slots of the replay buffer, replaces exactly
+       round(reinit_fraction · negative_samples) of them (half to even)
        with fresh uniform noise, runs `langevin_steps` of Langevin dynamics
        from there and writes the results back to the same slots;
     3. minimises, with s = −E the network's score,
 
            cd_loss  = mean(E(x_real)) − mean(E(x_fake))
                     = mean(s(x_fake)) − mean(s(x_real))
-           reg_loss = alpha · mean(E(x_real)² + E(x_fake)²)
+           reg_loss = alpha · (mean(E(x_real)²) + mean(E(x_fake)²))
            loss     = cd_loss + reg_loss
 
        i.e. pushes the energy of real images down and that of samples up;
@@ -57,6 +58,12 @@ class EnergyBasedModel(keras.Model):
         noise_std: standard deviation of the Langevin noise per step.
         grad_clip: per-entry clip of ∇ₓ s(x) during sampling, or None.
         buffer_size: number of persistent chains in the replay buffer.
+        negative_samples: buffer chains advanced per train step, in
+            [1, buffer_size], or None for as many as real images in the
+            batch. The Langevin loop is nearly all of a step's time, so
+            fewer negatives than real images make steps proportionally
+            cheaper; shrink `buffer_size` by the same factor to keep the
+            number of Langevin steps each chain gets per epoch.
         reinit_fraction: fraction of each batch of chains restarted from
             uniform noise, in [0, 1].
         real_noise_std: standard deviation of the noise added to real images.
@@ -73,6 +80,7 @@ class EnergyBasedModel(keras.Model):
         noise_std: float = 0.005,
         grad_clip: float | None = 0.03,
         buffer_size: int = 8192,
+        negative_samples: int | None = None,
         reinit_fraction: float = 0.05,
         real_noise_std: float = 0.005,
         seed: int | None = None,
@@ -86,6 +94,11 @@ class EnergyBasedModel(keras.Model):
         check_langevin_parameters(step_size, noise_std, grad_clip)
         if buffer_size <= 0:
             raise ValueError(f"buffer_size must be > 0, received buffer_size={buffer_size}")
+        if negative_samples is not None and not 0 < negative_samples <= buffer_size:
+            raise ValueError(
+                f"negative_samples must be None or in [1, buffer_size={buffer_size}], "
+                f"received negative_samples={negative_samples}"
+            )
         if not 0.0 <= reinit_fraction <= 1.0:
             raise ValueError(f"reinit_fraction must be in [0, 1], received reinit_fraction={reinit_fraction}")
         if real_noise_std < 0:
@@ -104,6 +117,7 @@ class EnergyBasedModel(keras.Model):
         self.noise_std = float(noise_std)
         self.grad_clip = None if grad_clip is None else float(grad_clip)
         self.buffer_size = int(buffer_size)
+        self.negative_samples = None if negative_samples is None else int(negative_samples)
         self.reinit_fraction = float(reinit_fraction)
         self.real_noise_std = float(real_noise_std)
         self.seed = seed
@@ -173,6 +187,7 @@ class EnergyBasedModel(keras.Model):
                 "noise_std": self.noise_std,
                 "grad_clip": self.grad_clip,
                 "buffer_size": self.buffer_size,
+                "negative_samples": self.negative_samples,
                 "reinit_fraction": self.reinit_fraction,
                 "real_noise_std": self.real_noise_std,
                 "seed": self.seed,
@@ -306,14 +321,15 @@ class EnergyBasedModel(keras.Model):
             -1.0,
             1.0,
         )
-        fake = self.sample_for_training(batch_size)
+        fake = self.sample_for_training(batch_size if self.negative_samples is None else self.negative_samples)
 
         with tf.GradientTape() as tape:
-            # One pass over real and fake: (2 * batch, 28, 28, 1) -> (2 * batch,).
+            # One pass over real and fake: (batch + negatives, 28, 28, 1) -> (batch + negatives,).
             scores = self(ops.concatenate([real, fake], axis=0), training=True)
             real_score, fake_score = scores[:batch_size], scores[batch_size:]
             cd_loss = ops.mean(fake_score) - ops.mean(real_score)
-            reg_loss = self.alpha * ops.mean(real_score**2 + fake_score**2)
+            # Separate means: real and fake batches may differ in size.
+            reg_loss = self.alpha * (ops.mean(real_score**2) + ops.mean(fake_score**2))
             loss = cd_loss + reg_loss
             scaled_loss = distribution.scale_for_replicas(loss)
         gradients = tape.gradient(scaled_loss, self.trainable_weights)
