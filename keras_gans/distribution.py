@@ -10,6 +10,8 @@ training at its first step.
 
 from __future__ import annotations
 
+import warnings
+
 import tensorflow as tf
 
 from keras_gans.config import STRATEGIES
@@ -88,8 +90,17 @@ def supported_execution(
     ("You must feed a value for placeholder tensor"). And XLA has no
     collective operations on CPUs ("Collectives are not yet implemented for
     CPU devices when compiling with XLA"). So replicated runs take one step
-    per call, with XLA only on GPUs.
+    per call, with XLA only on GPUs; dropping XLA is warned about, because
+    the user (or the recipe) asked for it.
     """
-    if strategy.num_replicas_in_sync == 1:
+    replicas = strategy.num_replicas_in_sync
+    if replicas == 1:
         return steps_per_execution, jit_compile
-    return 1, jit_compile and bool(tf.config.list_logical_devices("GPU"))
+    if jit_compile and not tf.config.list_logical_devices("GPU"):
+        warnings.warn(
+            f"XLA (jit_compile=True) is turned off: with {replicas} replicas on CPUs the train step "
+            "needs collective operations, which XLA does not implement on CPUs",
+            stacklevel=2,
+        )
+        jit_compile = False
+    return 1, jit_compile

@@ -1,12 +1,15 @@
 """Tests of a whole training run: run folders, checkpoints and resume."""
 
 import json
+import types
+import warnings
 from pathlib import Path
 
 import numpy as np
 import pytest
+import tensorflow as tf
 
-from keras_gans import training
+from keras_gans import distribution, training
 from keras_gans.config import TrainConfig
 
 
@@ -357,3 +360,15 @@ def test_bfloat16_runs_compute_in_bfloat16_and_export_float32(tmp_path, model):
     images = generate(np.zeros((3, metadata["latent_dim"]), "float32"))
     assert images.dtype == np.float32 and images.shape == (3, 28, 28, 1)
     assert np.all(np.abs(images) <= 1.0)
+
+
+def test_replicated_runs_step_once_per_call_and_say_when_xla_is_turned_off(monkeypatch):
+    monkeypatch.setattr(tf.config, "list_logical_devices", lambda device_type=None: [])  # CPUs only
+    one_replica = types.SimpleNamespace(num_replicas_in_sync=1)
+    two_replicas = types.SimpleNamespace(num_replicas_in_sync=2)
+    assert distribution.supported_execution(one_replica, 8, True) == (8, True)
+    with pytest.warns(UserWarning, match=r"XLA \(jit_compile=True\) is turned off: with 2 replicas on CPUs"):
+        assert distribution.supported_execution(two_replicas, 8, True) == (1, False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert distribution.supported_execution(two_replicas, 8, False) == (1, False)
