@@ -25,7 +25,8 @@ digits = generator.signatures["sample"](n=tf.constant(16), seed=tf.constant(0, t
 ```
 
 or in Keras with `keras.layers.TFSMLayer(path, call_endpoint="serving_default")`,
-or with `load_exported_generator` / `sample_exported_generator` here.
+or with `ExportedGenerator` (both signatures, loaded once),
+`load_exported_generator` / `sample_exported_generator` here.
 `keras_gans.callbacks.ExportGenerator` calls `export_generator` when training
 ends.
 """
@@ -269,56 +270,75 @@ def read_export_metadata(path: str | Path) -> dict:
     return json.loads(metadata_path.read_text())
 
 
-def load_exported_generator(path: str | Path) -> tuple[Callable[..., np.ndarray], dict]:
-    """Loads an export; returns `(generate, metadata)`.
+class ExportedGenerator:
+    """An export loaded once, for many calls of both its signatures.
 
-    `generate(z, labels=None)` maps float `z` `(n, latent_dim)` (and, for a
-    conditional generator, `n` integer `labels`) to float32 numpy images
-    `(n, *image_shape)` in [-1, 1], through the `serving_default`
-    signature. `metadata` is the `generator.json` dict.
+    Args:
+        path: export folder written by `export_generator`.
+
+    Attributes:
+        metadata: the `generator.json` dict.
+        signature: the `GeneratorSignature` the metadata describes.
     """
-    metadata = read_export_metadata(path)
-    signature = GeneratorSignature.from_metadata(metadata)
-    saved_model = tf.saved_model.load(str(path))
 
-    def generate(z, labels=None) -> np.ndarray:
+    def __init__(self, path: str | Path):
+        self.metadata = read_export_metadata(path)
+        self.signature = GeneratorSignature.from_metadata(self.metadata)
+        self._saved_model = tf.saved_model.load(str(path))
+
+    def generate(self, z, labels=None) -> np.ndarray:
+        """Images for given latents, through the `serving_default` signature.
+
+        Args:
+            z: float `(n, latent_dim)`.
+            labels: `n` integer classes, for a conditional generator only.
+
+        Returns:
+            Float32 numpy images `(n, *image_shape)` in [-1, 1].
+        """
         # serving_default has no default classes: a missing label is a mistake.
-        if signature.conditional and labels is None:
+        if self.signature.conditional and labels is None:
             raise ValueError("this generator is conditional: pass labels, one class per z")
-        checked = signature.inputs(z, labels)
+        checked = self.signature.inputs(z, labels)
         inputs = {"z": tf.constant(checked.z)}
         if checked.labels is not None:
             inputs["labels"] = tf.constant(checked.labels, tf.int32)
-        # Referencing `saved_model` here (not just its signature) keeps its
-        # variables alive as long as `generate` is.
-        return saved_model.signatures["serving_default"](**inputs)["images"].numpy()
+        return self._saved_model.signatures["serving_default"](**inputs)["images"].numpy()
 
-    return generate, metadata
+    def sample(self, n: int = 100, seed: int = 0, label: int | None = None) -> np.ndarray:
+        """`n` images drawn by the export's `sample` signature; see `sample_exported_generator`."""
+        if n < 1:
+            raise ValueError(f"n must be >= 1, received n={n}")
+        if label is not None:
+            self.signature.labels(n, label, name="label")  # fails for a class the generator lacks
+        inputs = {"n": tf.constant(n, tf.int32), "seed": tf.constant(seed, tf.int64)}
+        if self.signature.conditional:
+            # -1 asks the signature to cycle through the classes itself.
+            inputs["label"] = tf.constant(-1 if label is None else label, tf.int32)
+        return self._saved_model.signatures["sample"](**inputs)["images"].numpy()
+
+
+def load_exported_generator(path: str | Path) -> tuple[Callable[..., np.ndarray], dict]:
+    """Loads an export; returns `(generate, metadata)`.
+
+    `generate(z, labels=None)` is `ExportedGenerator.generate`: float `z`
+    `(n, latent_dim)` (and, for a conditional generator, `n` integer
+    `labels`) to float32 numpy images `(n, *image_shape)` in [-1, 1].
+    `metadata` is the `generator.json` dict.
+    """
+    exported = ExportedGenerator(path)
+    return exported.generate, exported.metadata
 
 
 def load_exported_sampler(path: str | Path) -> tuple[Callable[..., np.ndarray], dict]:
     """Loads an export once; returns `(sample, metadata)`.
 
-    `sample(n=100, seed=0, label=None)` draws through the export's `sample`
-    signature, as `sample_exported_generator` does, without loading the
-    SavedModel again: a server calls it for every request.
+    `sample(n=100, seed=0, label=None)` is `ExportedGenerator.sample`: it
+    draws through the export's `sample` signature, as
+    `sample_exported_generator` does, without loading the SavedModel again.
     """
-    metadata = read_export_metadata(path)
-    signature = GeneratorSignature.from_metadata(metadata)
-    saved_model = tf.saved_model.load(str(path))
-
-    def sample(n: int = 100, seed: int = 0, label: int | None = None) -> np.ndarray:
-        if n < 1:
-            raise ValueError(f"n must be >= 1, received n={n}")
-        if label is not None:
-            signature.labels(n, label, name="label")  # fails for a class the generator lacks
-        inputs = {"n": tf.constant(n, tf.int32), "seed": tf.constant(seed, tf.int64)}
-        if signature.conditional:
-            # -1 asks the signature to cycle through the classes itself.
-            inputs["label"] = tf.constant(-1 if label is None else label, tf.int32)
-        return saved_model.signatures["sample"](**inputs)["images"].numpy()
-
-    return sample, metadata
+    exported = ExportedGenerator(path)
+    return exported.sample, exported.metadata
 
 
 def sample_exported_generator(

@@ -68,9 +68,9 @@ class GeneratorService:
         self.export_dir = Path(export_dir)
         # Grids come from the export's `sample` signature (the images of the
         # `sample` command), interpolations from `serving_default` (given z).
-        self._sample, self.metadata = export.load_exported_sampler(self.export_dir)
-        self._generate, _ = export.load_exported_generator(self.export_dir)
-        self.signature = GeneratorSignature.from_metadata(self.metadata)
+        exported = export.ExportedGenerator(self.export_dir)
+        self._sample, self._generate = exported.sample, exported.generate
+        self.metadata, self.signature = exported.metadata, exported.signature
         evaluation_path = self.export_dir.resolve().parent / EVALUATION_FILENAME
         self.evaluation = json.loads(evaluation_path.read_text()) if evaluation_path.is_file() else None
 

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from keras_gans import callbacks, gans, models
+from keras_gans import callbacks, export, gans, models
 
 LATENT_DIM = 8
 
@@ -166,6 +166,18 @@ def test_export_uses_the_ema_generator(unconditional):
     generate, _ = callbacks.load_exported_generator(path)
     np.testing.assert_allclose(generate(z), gan.ema_generator(z).numpy(), atol=1e-5)
     assert np.abs(generate(z) - gan.generator(z).numpy()).max() > 1e-3
+
+
+def test_one_loaded_export_serves_both_signatures(conditional):
+    gan, path = conditional
+    exported = export.ExportedGenerator(path)
+    assert exported.signature.conditional and exported.metadata["num_classes"] == 10
+    z, labels = latent(3), np.array([7, 0, 2])
+    np.testing.assert_allclose(exported.generate(z, labels), in_memory(gan, z, labels), atol=1e-5)
+    sampled, _ = callbacks.sample_exported_generator(path, n=4, seed=9, label=7)
+    np.testing.assert_array_equal(exported.sample(4, seed=9, label=7), sampled)
+    with pytest.raises(ValueError, match="n must be >= 1, received n=0"):
+        exported.sample(0)
 
 
 def test_tfsm_layer_reloads_both_exports(unconditional, conditional):
