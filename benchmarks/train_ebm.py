@@ -24,7 +24,9 @@ and prints the timings and the OOD table.
 A training step (batch 128, 60 Langevin steps) took ~0.55 s on 2 CPU cores
 shared with other work (2026-11-23): one epoch of the 60,000 training
 digits (468 steps) ~4.5 min, the default 3 epochs ~14 min. On another
-2-core machine, alone (Intel Xeon @ 2.60GHz, 2026-12-01), 1.14 s.
+2-core machine, alone (Intel Xeon @ 2.60GHz, 2026-12-01), 0.69-1.14 s as
+its speed changed over the day. `--negative-samples 64 --buffer-size 4096`
+advances half as many chains per step (see the README's speed section).
 """
 
 import argparse
