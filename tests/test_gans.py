@@ -150,6 +150,25 @@ def test_wgan_clips_critic_weights():
         assert np.abs(weight.numpy()).max() <= 0.01 + 1e-7
 
 
+def test_wgan_clips_each_layer_by_its_fan_in():
+    generator, discriminator = tiny_networks()  # Dense 784 -> 16 -> 1
+    gan = gans.WGAN(generator, discriminator, clip_value=1.0, clip_by_fan_in=True)
+    for weight in discriminator.trainable_variables:
+        weight.assign(np.full(weight.shape, 10.0, np.float32))
+    gan.after_critic_update()
+    dense = [layer for layer in discriminator.layers if isinstance(layer, keras.layers.Dense)]
+    # sqrt(3 / 784) and sqrt(3 / 16), for each kernel and its bias.
+    for layer, bound in zip(dense, (0.0618590, 0.4330127), strict=True):
+        for weight in layer.trainable_weights:
+            np.testing.assert_allclose(weight.numpy(), bound, rtol=1e-5)
+
+    plain = gans.WGAN(generator, discriminator, clip_value=0.01)
+    plain.after_critic_update()
+    for weight in discriminator.trainable_variables:
+        np.testing.assert_allclose(weight.numpy(), 0.01, rtol=1e-6)
+    assert gans.WGAN.from_config(gan.get_config()).clip_by_fan_in
+
+
 def test_wgan_gp_defaults_follow_the_paper():
     gan = gans.WGANGP(*tiny_networks())
     gan.compile()
