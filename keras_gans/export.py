@@ -36,7 +36,7 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import keras
@@ -281,12 +281,12 @@ class ExportedGenerator:
         signature: the `GeneratorSignature` the metadata describes.
     """
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path) -> None:
         self.metadata = read_export_metadata(path)
         self.signature = GeneratorSignature.from_metadata(self.metadata)
         self._saved_model = tf.saved_model.load(str(path))
 
-    def generate(self, z, labels=None) -> np.ndarray:
+    def generate(self, z: np.ndarray, labels: np.ndarray | Sequence[int] | None = None) -> np.ndarray:
         """Images for given latents, through the `serving_default` signature.
 
         Args:
@@ -306,7 +306,17 @@ class ExportedGenerator:
         return self._saved_model.signatures["serving_default"](**inputs)["images"].numpy()
 
     def sample(self, n: int = 100, seed: int = 0, label: int | None = None) -> np.ndarray:
-        """`n` images drawn by the export's `sample` signature; see `sample_exported_generator`."""
+        """`n` images drawn by the export's `sample` signature.
+
+        Args:
+            n: number of images, >= 1.
+            seed: the same seed gives the same images.
+            label: class of every image (conditional generators only);
+                `None` cycles through the classes 0, 1, ...
+
+        Returns:
+            uint8 numpy images `(n, *image_shape)` in [0, 255].
+        """
         if n < 1:
             raise ValueError(f"n must be >= 1, received n={n}")
         if label is not None:

@@ -556,21 +556,20 @@ class WGAN(GAN):
             raise ValueError(f"clip_value must be > 0, received clip_value={clip_value}")
         self.clip_value = clip_value
         self.clip_by_fan_in = bool(clip_by_fan_in)
-        # One bound per critic weight, in the order of trainable_variables
-        # (plain floats: variables stored on the model would be tracked again).
-        fan_ins = {id(weight): fan_in for weight, fan_in in _weights_with_fan_in(discriminator)}
-        self.clip_bounds = [
-            clip_value * math.sqrt(3.0 / fan_ins[id(weight)])
-            if self.clip_by_fan_in and fan_ins.get(id(weight))
-            else clip_value
-            for weight in discriminator.trainable_variables
-        ]
 
     def default_optimizers(self):
         return keras.optimizers.RMSprop(5e-5), keras.optimizers.RMSprop(5e-5)
 
+    def clip_bound(self, fan_in: int | None) -> float:
+        """The bound for the weights of a layer whose kernel has `fan_in` inputs per unit (None: no kernel)."""
+        if self.clip_by_fan_in and fan_in:
+            return self.clip_value * math.sqrt(3.0 / fan_in)
+        return self.clip_value
+
     def after_critic_update(self) -> None:
-        for weight, bound in zip(self.discriminator.trainable_variables, self.clip_bounds, strict=True):
+        # Looked up at every trace, so a layer frozen later is simply skipped.
+        for weight, fan_in in _weights_with_fan_in(self.discriminator):
+            bound = self.clip_bound(fan_in)
             weight.assign(tf.clip_by_value(weight, -bound, bound))
 
     def get_config(self) -> dict:
@@ -582,7 +581,10 @@ def _weights_with_fan_in(model: keras.Model) -> list[tuple[keras.Variable, int |
 
     Nested models are searched too. A Dense kernel (inputs, units) has
     fan-in `inputs`, a Conv2D kernel (height, width, channels, filters)
-    `height · width · channels`.
+    `height · width · channels`. Layers whose weights are not a `kernel`
+    (batch norm, or a custom layer holding other layers) get None; a
+    transposed convolution's kernel (height, width, filters, channels) would
+    be read wrongly, but critics do not use them.
     """
     pairs = []
     for layer in model.layers:
@@ -592,6 +594,9 @@ def _weights_with_fan_in(model: keras.Model) -> list[tuple[keras.Variable, int |
         kernel = getattr(layer, "kernel", None)
         fan_in = None if kernel is None else math.prod(kernel.shape[:-1])
         pairs += [(weight, fan_in) for weight in layer.trainable_weights]
+    # Weights a subclassed model made itself belong to none of its layers.
+    listed = {id(weight) for weight, _ in pairs}
+    pairs += [(weight, None) for weight in model.trainable_variables if id(weight) not in listed]
     return pairs
 
 

@@ -245,6 +245,7 @@ def test_default_compile_uses_the_recipe_optimizer():
         ({"buffer_size": 0}, "buffer_size=0"),
         ({"buffer_size": 64, "negative_samples": 65}, "negative_samples=65"),
         ({"negative_samples": 0}, "negative_samples=0"),
+        ({"negative_samples": 64.5}, "negative_samples=64.5"),
         ({"reinit_fraction": 1.5}, "reinit_fraction=1.5"),
         ({"real_noise_std": -0.1}, "real_noise_std=-0.1"),
     ],

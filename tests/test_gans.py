@@ -169,6 +169,20 @@ def test_wgan_clips_each_layer_by_its_fan_in():
     assert gans.WGAN.from_config(gan.get_config()).clip_by_fan_in
 
 
+def test_wgan_clips_convolutions_by_their_fan_in():
+    generator, critic = models.build_preset("dcgan_minibatch_stddev")
+    gan = gans.WGAN(generator, critic, clip_value=0.5, clip_by_fan_in=True)
+    for weight in critic.trainable_variables:
+        weight.assign(np.full(weight.shape, -10.0, np.float32))
+    gan.after_critic_update()
+    # The first convolution: 5x5 kernels over one channel, fan-in 25.
+    first = critic.get_layer("conv_1")
+    np.testing.assert_allclose(first.kernel.numpy(), -0.5 * np.sqrt(3 / 25), rtol=1e-5)
+    np.testing.assert_allclose(first.bias.numpy(), -0.5 * np.sqrt(3 / 25), rtol=1e-5)
+    clipped = sum(np.all(weight.numpy() > -10.0) for weight in critic.trainable_variables)
+    assert clipped == len(critic.trainable_variables)
+
+
 def test_wgan_gp_defaults_follow_the_paper():
     gan = gans.WGANGP(*tiny_networks())
     gan.compile()

@@ -13,6 +13,7 @@ import threading
 
 import numpy as np
 import pytest
+import tensorflow as tf
 from helpers import tiny_networks
 from PIL import Image
 
@@ -88,6 +89,20 @@ def test_info_tells_the_generator_and_its_quality(servers):
     assert info["metadata"]["objective"] == "conditional" and info["metadata"]["epoch"] == 3
     assert info["evaluation"]["generator"]["frechet_distance"] == 5.5
     assert json.loads(request(servers["unconditional"], "/api/info")[2])["evaluation"] is None
+
+
+def test_the_service_loads_its_export_once(exports, monkeypatch):
+    loaded = []
+    load = tf.saved_model.load
+
+    def counting_load(path, *args, **kwargs):
+        loaded.append(path)
+        return load(path, *args, **kwargs)
+
+    monkeypatch.setattr(tf.saved_model, "load", counting_load)
+    service = serve.GeneratorService(exports["unconditional"])
+    assert loaded == [str(exports["unconditional"])]
+    assert service.metadata["objective"] == "unconditional"
 
 
 def test_sample_is_the_grid_the_sample_command_draws(servers, exports, tmp_path):

@@ -112,9 +112,9 @@ Each train step
    runs 60 Langevin steps and writes them back. Chains therefore accumulate
    many steps over training, far more than one train step could afford;
 3. minimises the **contrastive divergence** `mean(E(real)) - mean(E(fake))`
-   (real energies down, sample energies up) plus `alpha * mean(E(real)^2 +
-   E(fake)^2)`, a **regulariser** that keeps energies near 0 so that they
-   cannot run away (alpha = 0.1).
+   (real energies down, sample energies up) plus `alpha * (mean(E(real)^2)
+   + mean(E(fake)^2))`, a **regulariser** that keeps energies near 0 so
+   that they cannot run away (alpha = 0.1).
 
 The whole step, from `EnergyBasedModel`:
 """

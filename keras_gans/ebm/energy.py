@@ -22,9 +22,9 @@ def energy_network(
     layer: 28x28 → 14x14 → 7x7 → 4x4 for the default three layers. Every
     Langevin step differentiates the score with respect to the pixels, so
     the first convolution's input gradient is paid for tens of times per
-    training step; a 3x3 one is cheaper (`benchmarks/profile_ebm.py`) but,
-    with 40 instead of 60 Langevin steps per training step, gave visibly
-    worse samples (`benchmarks/train_ebm.py`, see the README). Swish
+    training step; a 3x3 one is cheaper but, with 40 instead of 60 Langevin
+    steps per training step, gave visibly worse samples
+    (`benchmarks/train_ebm.py`, see the README's speed section). Swish
     activations are smooth, so ∇ₓ s(x) (what Langevin sampling follows) is
     smooth too; ReLU networks give piecewise-constant input gradients.
     There is no batch normalisation: it would couple the images of a batch,

@@ -10,6 +10,7 @@ import tensorflow as tf
 from keras import ops
 
 from keras_gans import distribution
+from keras_gans.checks import is_int
 from keras_gans.ebm.langevin import check_langevin_parameters, langevin_dynamics
 from keras_gans.ebm.validation import validate_images
 
@@ -58,12 +59,14 @@ class EnergyBasedModel(keras.Model):
         noise_std: standard deviation of the Langevin noise per step.
         grad_clip: per-entry clip of ∇ₓ s(x) during sampling, or None.
         buffer_size: number of persistent chains in the replay buffer.
-        negative_samples: buffer chains advanced per train step, in
-            [1, buffer_size], or None for as many as real images in the
-            batch. The Langevin loop is nearly all of a step's time, so
-            fewer negatives than real images make steps proportionally
-            cheaper; shrink `buffer_size` by the same factor to keep the
-            number of Langevin steps each chain gets per epoch.
+        negative_samples: buffer chains advanced per train step (per
+            replica under a distribution strategy), in [1, buffer_size], or
+            None for as many as real images in the batch. The Langevin loop
+            is nearly all of a step's time, so fewer chains make steps
+            cheaper (64 instead of 128: 1.2-1.6x faster training on 2 CPU
+            cores, with a worse Fréchet distance, see the README); shrink
+            `buffer_size` by the same factor to keep the number of Langevin
+            steps each chain gets per epoch.
         reinit_fraction: fraction of each batch of chains restarted from
             uniform noise, in [0, 1].
         real_noise_std: standard deviation of the noise added to real images.
@@ -94,9 +97,9 @@ class EnergyBasedModel(keras.Model):
         check_langevin_parameters(step_size, noise_std, grad_clip)
         if buffer_size <= 0:
             raise ValueError(f"buffer_size must be > 0, received buffer_size={buffer_size}")
-        if negative_samples is not None and not 0 < negative_samples <= buffer_size:
+        if negative_samples is not None and not (is_int(negative_samples) and 0 < negative_samples <= buffer_size):
             raise ValueError(
-                f"negative_samples must be None or in [1, buffer_size={buffer_size}], "
+                f"negative_samples must be None or an integer in [1, buffer_size={buffer_size}], "
                 f"received negative_samples={negative_samples}"
             )
         if not 0.0 <= reinit_fraction <= 1.0:
