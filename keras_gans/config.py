@@ -152,7 +152,12 @@ RECIPES: dict[str, Recipe] = {
     # 6.0 % after 480 CPU seconds, whose saves around that time range from
     # 16.2 to 28.8: weight clipping trains slowly, as the WGAN-GP paper
     # found, and this recipe is still behind the baseline on confidence and
-    # coverage.
+    # coverage. Changes to c = 0.5 that did not close the gap (2026-12-02):
+    # batch 128, 27.2, 0.934, 0.58; 2 critic updates, 61.9, 0.906, 0.44;
+    # Adam(1e-3, β1 = 0.5, β2 = 0.9), 126.6; the critic at 2e-3 and the
+    # generator at 1e-3, 39.5, 0.924, 0.53; an EMA warm-up averaging the last
+    # half or the last 1/29 of training instead of the last tenth, 29.6 and
+    # 24.7, 0.937; 3 epochs, 18.3, 0.941, 0.64 in 815 CPU seconds.
     "wgan": Recipe(
         preset="dcgan_minibatch_stddev",
         gan_class="WGAN",
