@@ -89,7 +89,7 @@ RECIPES: dict[str, Recipe] = {
     # lr 1e-3 or 2e-3 (10,000 samples, 2026-12-01). Some of those runs set
     # an EMA decay of 0.998 instead of 0.999, which changes nothing here: the
     # warm-up min(decay, (1 + n) / (10 + n)) stays below 0.998 until update
-    # 4,490, and 2 epochs are 937 updates, so the spread is noise between
+    # 4,490, and 2 epochs are 928 updates, so the spread is noise between
     # runs. A linear decay of both learning rates to 0 over the run made
     # wgan-gp (11.7, 0.945) and lsgan (31.9, 0.929) worse, and so did the
     # coding of the paper's Pearson χ² variant, targets -1 and 1 for D and
@@ -121,12 +121,12 @@ RECIPES: dict[str, Recipe] = {
     # 405-429 ms, two pairs in turn): 2 epochs reached Fréchet distance 5.5, confidence
     # 0.961, coverage 0.77 (2026-12-01; γ = 2 gave 6.5, 0.957, 0.77, 8.6 %).
     # After 1.5 epochs, 8.0, 0.957, 0.75, 8.2 % with it and 10.3, 0.954,
-    # 0.73, 7.8 % without. Its coverage, 0.798 in the README's table of
-    # 2026-12-01, sits at the 0.8 asked for: γ = 0.5 reached 6.1, 0.962, 0.81
-    # but a rarest digit of 7.7 %; groups of 8 in the minibatch standard
-    # deviation, 6.3, 0.962, 0.80, 8.3 % (2026-12-02), no different from
-    # groups of 4 beyond noise. `benchmarks/quality_table.py` compares the
-    # recipe with the assignment's plain loop at equal time.
+    # 0.73, 7.8 % without. Its coverage is a hair under the 0.8 asked for
+    # (0.798 and 0.797 in the README's tables of 2026-12-01 and -02, rarest
+    # digit 8.3 % and 7.8 %): γ = 0.5 reached 6.1, 0.962, 0.81 but a rarest
+    # digit of 7.7 %; groups of 8 in the minibatch standard deviation, 6.3,
+    # 0.962, 0.80, 8.3 % (2026-12-02). `benchmarks/quality_table.py`
+    # compares the recipe with the assignment's plain loop at equal time.
     "dcgan": Recipe(
         preset="dcgan_minibatch_stddev",
         gan_class="GAN",
@@ -162,7 +162,7 @@ RECIPES: dict[str, Recipe] = {
     # batch 128, 27.2, 0.934, 0.58; 2 critic updates, 61.9, 0.906, 0.44;
     # Adam(1e-3, β1 = 0.5, β2 = 0.9), 126.6; the critic at 2e-3 and the
     # generator at 1e-3, 39.5, 0.924, 0.53; an EMA warm-up averaging the last
-    # half or the last 1/29 of training instead of the last tenth, 29.6 and
+    # half or roughly the last thirtieth of training instead of the last tenth, 29.6 and
     # 24.7, 0.937; 3 epochs, 18.3, 0.941, 0.64 in 815 CPU seconds; the
     # dcgan preset, without the minibatch standard deviation, 23.7, 0.938, 0.61.
     "wgan": Recipe(
