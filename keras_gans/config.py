@@ -136,8 +136,9 @@ RECIPES: dict[str, Recipe] = {
         **_R1_ON_32_IMAGES,
     ),
     # wgan: on the exercise's MLP (`--preset wgan-gp`), clipped at the
-    # paper's 0.01 for every weight, the paper's RMSprop(5e-5) reached Fréchet distance 567 / 496 / 466 / 450 / 437
-    # and never more than 7 of the 10 digits; lr 5e-4 with an EMA generator
+    # paper's 0.01 for every weight, the paper's RMSprop(5e-5) reached
+    # Fréchet distance 567 / 496 / 466 / 450 / 437 and never more than 7 of
+    # the 10 digits; lr 5e-4 with an EMA generator
     # reached 437 / 321 / 236 / 213 / 206 with all ten (epochs 4 to 20), and
     # 236.3, confidence 0.812, coverage 0.13 after 20 epochs (2.5 min wall).
     # On the dcgan
