@@ -51,6 +51,61 @@ def test_energy_network_first_kernel_size_sets_only_the_first_convolution():
     assert ebm.energy_network().get_layer("conv_0").kernel_size == (5, 5)
 
 
+def test_swish_has_the_values_and_the_derivative_of_x_sigmoid_x():
+    x = tf.constant([-3.0, 0.0, 2.0])
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        y = ebm.energy.swish(x)
+    gradient = tape.gradient(y, x)
+    sigmoid = 1.0 / (1.0 + np.exp(-x.numpy()))
+    np.testing.assert_allclose(y, x.numpy() * sigmoid, rtol=1e-6)
+    # d/dx x·σ(x) = σ(x) + x·σ(x)·(1 − σ(x)): 0.5 at 0.
+    np.testing.assert_allclose(gradient, sigmoid + x.numpy() * sigmoid * (1 - sigmoid), rtol=1e-6)
+    assert float(gradient[1]) == 0.5
+
+
+@pytest.mark.parametrize("kernel_size", [1, 2, 3, 4, 5, 6, 7])
+@pytest.mark.parametrize("image_shape", [(28, 28, 1), (8, 12, 3)])
+def test_space_to_depth_conv2d_computes_the_strided_convolution(kernel_size, image_shape):
+    # Same weights, same outputs and same input gradients as the Conv2D it replaces.
+    images = tf.constant(np.random.default_rng(kernel_size).uniform(-1, 1, (4, *image_shape)), tf.float32)
+    blocked = ebm.SpaceToDepthConv2D(5, kernel_size, activation="swish")
+    plain = keras.layers.Conv2D(5, kernel_size, strides=2, padding="same", activation="swish")
+    blocked.build(images.shape)
+    plain.build(images.shape)
+    plain.set_weights([np.random.default_rng(0).normal(size=w.shape) for w in plain.get_weights()])
+    blocked.set_weights(plain.get_weights())
+    gradients = []
+    for layer in (blocked, plain):
+        with tf.GradientTape() as tape:
+            tape.watch(images)
+            outputs = layer(images)
+            total = tf.reduce_sum(outputs * outputs)
+        gradients.append(tape.gradient(total, images))
+        assert tuple(outputs.shape) == (4, image_shape[0] // 2, image_shape[1] // 2, 5)
+    np.testing.assert_allclose(blocked(images), plain(images), atol=1e-5)
+    np.testing.assert_allclose(gradients[0], gradients[1], rtol=1e-4, atol=1e-4)
+
+
+def test_space_to_depth_conv2d_rejects_what_it_cannot_compute():
+    with pytest.raises(ValueError, match="strides=1"):
+        ebm.SpaceToDepthConv2D(4, 3, strides=1)
+    with pytest.raises(ValueError, match=r"even height and width, received input shape \(1, 7, 8, 1\)"):
+        ebm.SpaceToDepthConv2D(4, 3)(np.zeros((1, 7, 8, 1), np.float32))
+
+
+def test_energy_network_uses_the_block_convolution_only_for_even_images(tmp_path):
+    network = ebm.energy_network()
+    assert isinstance(network.get_layer("conv_0"), ebm.SpaceToDepthConv2D)
+    path = tmp_path / "energy.keras"
+    network.save(path)
+    restored = keras.models.load_model(path)
+    images = np.random.default_rng(0).uniform(-1, 1, (3, 28, 28, 1)).astype(np.float32)
+    np.testing.assert_array_equal(restored(images), network(images))
+    odd = ebm.energy_network(image_shape=(27, 27, 1))
+    assert type(odd.get_layer("conv_0")) is keras.layers.Conv2D
+
+
 @pytest.mark.parametrize(
     "kwargs, match",
     [

@@ -15,7 +15,8 @@ images should score higher than anything else.
 Images are float32 in [-1, 1] with shape (batch, 28, 28, 1), like everywhere
 in keras_gans.
 
-- `energy`: `energy_network`, the Swish CNN computing s(x).
+- `energy`: `energy_network`, the Swish CNN computing s(x), and
+  `SpaceToDepthConv2D`, its faster first layer.
 - `langevin`: `langevin_dynamics`, the sampler (noisy ascent of s(x)).
 - `model`: `EnergyBasedModel` (replay buffer, contrastive-divergence
   `train_step`, `generate`, `score`).
@@ -38,7 +39,7 @@ print(format_ood_table(ood_table(model, test_images)))
 ```
 """
 
-from keras_gans.ebm.energy import energy_network
+from keras_gans.ebm.energy import SpaceToDepthConv2D, energy_network
 from keras_gans.ebm.guards import DivergenceGuard, TrainingDivergedError
 from keras_gans.ebm.langevin import langevin_dynamics
 from keras_gans.ebm.model import EnergyBasedModel
@@ -59,6 +60,7 @@ __all__ = [
     "DivergenceGuard",
     "EnergyBasedModel",
     "OODRow",
+    "SpaceToDepthConv2D",
     "TrainingDivergedError",
     "add_gaussian_noise",
     "auroc",

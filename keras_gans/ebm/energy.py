@@ -5,8 +5,132 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import keras
+import tensorflow as tf
+from keras import ops
 
 from keras_gans.checks import check_image_shape, check_positive_int, check_positive_ints
+
+
+@keras.saving.register_keras_serializable(package="keras_gans")
+def swish(x: tf.Tensor) -> tf.Tensor:
+    """Swish, x · sigmoid(x) (Ramachandran et al. 2017), with a cheaper gradient.
+
+    The same values as `keras.activations.swish`. Its derivative,
+    sigmoid(x) + y · (1 − sigmoid(x)) with y = x · sigmoid(x), is computed
+    from the forward pass's sigmoid and output; TensorFlow's own swish
+    recomputes the sigmoid in the backward pass to save memory (and
+    differentiates with respect to a constant β). Every Langevin step runs
+    that backward pass over every activation: in a 60-step loop over 128
+    chains, this gradient took about a seventh less time (2 CPU cores,
+    2026-12-02).
+
+    Args:
+        x: float tensor of any shape.
+
+    Returns:
+        A tensor of x's shape and dtype.
+    """
+    return _swish_with_saved_sigmoid(x)
+
+
+@tf.custom_gradient
+def _swish_with_saved_sigmoid(x):
+    sigmoid = tf.sigmoid(x)
+    y = x * sigmoid
+
+    def gradient(upstream):
+        return upstream * (sigmoid + y * (1.0 - sigmoid))
+
+    return y, gradient
+
+
+def block_kernel(kernel: tf.Tensor) -> tf.Tensor:
+    """Rewrites a stride-2 convolution's kernel for 2x2 blocks of pixels.
+
+    A convolution with `kernel` (k, k, c, f), stride 2 and "same" padding of
+    an image with an even height and width is the same function as a
+    stride-1 "same" convolution of `tf.nn.space_to_depth(image, 2)` (each
+    2x2 block of pixels as 4c channels) with the returned kernel
+    (b, b, 4c, f). Output pixel i reads input rows 2i − p … 2i − p + k − 1
+    (p = ⌊(k − 2) / 2⌋, the "same" padding before row 0), which lie in
+    blocks i − lo … i + hi; the returned kernel holds `kernel` at those
+    offsets and zeros where a block row lies outside the k rows.
+
+    Args:
+        kernel: (k, k, c, f) float tensor, k >= 1.
+
+    Returns:
+        (b, b, 4c, f) tensor of the same dtype, b = lo + hi + 1 (3 for k = 5).
+    """
+    size, _, in_channels, filters = kernel.shape
+    padding_before = max(size - 2, 0) // 2
+    blocks_before = -(-padding_before // 2)
+    blocks_after = (size - 1 - padding_before) // 2
+    blocks = blocks_before + blocks_after + 1
+    zeros_before = 2 * blocks_before - padding_before
+    zeros_after = 2 * blocks - size - zeros_before
+    padded = ops.pad(kernel, [[zeros_before, zeros_after], [zeros_before, zeros_after], [0, 0], [0, 0]])
+    # (2b, 2b, c, f) -> (block row, row in block, block column, column in block, c, f), then the
+    # rows and columns within a block move next to the channels, in space_to_depth's order.
+    padded = ops.reshape(padded, (blocks, 2, blocks, 2, in_channels, filters))
+    padded = ops.transpose(padded, (0, 2, 1, 3, 4, 5))
+    return ops.reshape(padded, (blocks, blocks, 4 * in_channels, filters))
+
+
+@keras.saving.register_keras_serializable(package="keras_gans")
+class SpaceToDepthConv2D(keras.layers.Conv2D):
+    """`Conv2D(filters, kernel_size, strides=2, padding="same")`, computed on 2x2 pixel blocks.
+
+    The same weights and the same outputs as that `Conv2D` (to float
+    rounding), for inputs of even height and width. It stacks each 2x2 block
+    of pixels into channels (`tf.nn.space_to_depth`) and convolves the
+    result with stride 1 (`block_kernel`). Why: TensorFlow's CPU kernels for
+    a strided convolution of a one-channel image, and above all for its
+    gradient with respect to the image, are slow, and every Langevin step
+    pays for that gradient. In a 60-step loop of the default energy network
+    over 128 chains, this first layer took about a fifth less time than the
+    plain `Conv2D` (2 CPU cores, 2026-12-02). For inputs with many channels
+    it is slower, so only the first layer uses it.
+
+    Takes `Conv2D`'s arguments except `strides`, `padding`, `dilation_rate`,
+    `groups` and `data_format`, which are 2, "same", 1, 1 and
+    "channels_last".
+    """
+
+    # Fixed by the block trick, so neither taken nor saved.
+    FIXED = {"strides": 2, "padding": "same", "dilation_rate": 1, "groups": 1, "data_format": "channels_last"}
+
+    def __init__(self, filters: int, kernel_size: int | tuple[int, int], **kwargs):
+        fixed_but_given = sorted(self.FIXED.keys() & kwargs.keys())
+        if fixed_but_given:
+            name = fixed_but_given[0]
+            raise ValueError(
+                f"SpaceToDepthConv2D always uses {name}={self.FIXED[name]!r}, received {name}={kwargs[name]!r}"
+            )
+        super().__init__(filters, kernel_size, **self.FIXED, **kwargs)
+
+    def get_config(self):
+        config = super().get_config()
+        for name in self.FIXED:
+            config.pop(name)
+        return config
+
+    def build(self, input_shape):
+        height, width = input_shape[1], input_shape[2]
+        if height is not None and height % 2 or width is not None and width % 2:
+            raise ValueError(
+                f"SpaceToDepthConv2D needs an even height and width, received input shape {tuple(input_shape)}"
+            )
+        super().build(input_shape)
+
+    def call(self, inputs):
+        blocks = tf.nn.space_to_depth(inputs, 2)
+        outputs = tf.nn.conv2d(blocks, block_kernel(ops.convert_to_tensor(self.kernel)), strides=1, padding="SAME")
+        if self.use_bias:
+            outputs = tf.nn.bias_add(outputs, ops.convert_to_tensor(self.bias))
+        if self.activation is not None:
+            outputs = self.activation(outputs)
+        return outputs
 
 
 def energy_network(
@@ -22,11 +146,14 @@ def energy_network(
     layer: 28x28 → 14x14 → 7x7 → 4x4 for the default three layers. Every
     Langevin step differentiates the score with respect to the pixels, so
     the first convolution's input gradient is paid for tens of times per
-    training step; a 3x3 one is cheaper but, with 40 instead of 60 Langevin
-    steps per training step, gave visibly worse samples
+    training step. For images of even height and width the first layer is
+    therefore a `SpaceToDepthConv2D`: the same convolution, computed faster.
+    A 3x3 first convolution is cheaper still but, with 40 instead of 60
+    Langevin steps per training step, gave visibly worse samples
     (`benchmarks/train_ebm.py`, see the README's speed section). Swish
-    activations are smooth, so ∇ₓ s(x) (what Langevin sampling follows) is
-    smooth too; ReLU networks give piecewise-constant input gradients.
+    activations (`swish`, Keras's with a cheaper gradient) are smooth, so
+    ∇ₓ s(x), what Langevin sampling follows, is smooth too; ReLU networks
+    give piecewise-constant input gradients.
     There is no batch normalisation: it would couple the images of a batch,
     and every image's score must depend on that image alone.
 
@@ -51,16 +178,20 @@ def energy_network(
     images = keras.Input(shape=image_shape, name="images")
     x = images
     for index, num_filters in enumerate(filters):
+        if index == 0 and image_shape[0] % 2 == 0 and image_shape[1] % 2 == 0:
+            # The same convolution, computed faster for a few input channels.
+            x = SpaceToDepthConv2D(num_filters, kernel_size=first_kernel_size, activation=swish, name="conv_0")(x)
+            continue
         x = keras.layers.Conv2D(
             num_filters,
             kernel_size=first_kernel_size if index == 0 else 3,
             strides=2,
             padding="same",
-            activation="swish",
+            activation=swish,
             name=f"conv_{index}",
         )(x)
     x = keras.layers.Flatten(name="flatten")(x)
-    x = keras.layers.Dense(hidden_units, activation="swish", name="hidden")(x)
+    x = keras.layers.Dense(hidden_units, activation=swish, name="hidden")(x)
     x = keras.layers.Dense(1, name="score")(x)
     # (batch, 1) -> (batch,): one scalar per image.
     scores = keras.layers.Reshape((), name="squeeze")(x)
