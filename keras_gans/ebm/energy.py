@@ -45,37 +45,59 @@ def _swish_with_saved_sigmoid(x):
     return y, gradient
 
 
+def _block_layout(size: int) -> tuple[int, int]:
+    """For a kernel `size` pixels long, stride 2, "same" padding: its length in 2-pixel blocks.
+
+    Output pixel i reads input pixels 2i − p … 2i − p + size − 1, where
+    p = ⌊(size − 2) / 2⌋ is the "same" padding before pixel 0. Those lie in
+    blocks i − before … i + after, so the kernel spans before + after + 1
+    blocks, and `size` pixels sit in them after `zeros` unused ones.
+
+    Returns:
+        (blocks, zeros).
+    """
+    padding_before = max(size - 2, 0) // 2
+    before = -(-padding_before // 2)  # ⌈padding_before / 2⌉
+    after = (size - 1 - padding_before) // 2
+    return before + after + 1, 2 * before - padding_before
+
+
 def block_kernel(kernel: tf.Tensor) -> tf.Tensor:
     """Rewrites a stride-2 convolution's kernel for 2x2 blocks of pixels.
 
-    A convolution with `kernel` (k, k, c, f), stride 2 and "same" padding of
-    an image with an even height and width is the same function as a
+    A convolution with `kernel` (kh, kw, c, f), stride 2 and "same" padding
+    of an image with an even height and width is the same function as a
     stride-1 "same" convolution of `tf.nn.space_to_depth(image, 2)` (each
     2x2 block of pixels as 4c channels) with the returned kernel
-    (b, b, 4c, f). Output pixel i reads input rows 2i − p … 2i − p + k − 1
-    (p = ⌊(k − 2) / 2⌋, the "same" padding before row 0), which lie in
-    blocks i − lo … i + hi; the returned kernel holds `kernel` at those
-    offsets and zeros where a block row lies outside the k rows.
+    (bh, bw, 4c, f): `kernel` at the offsets where its rows and columns fall
+    in the blocks (`_block_layout`), zeros where a block's row or column
+    lies outside it. ("same" pads a stride-1 kernel of b blocks by
+    ⌊(b − 1) / 2⌋ blocks before, which equals `_block_layout`'s `before`
+    for every size: the tests check sizes 1 to 7.)
 
     Args:
-        kernel: (k, k, c, f) float tensor, k >= 1.
+        kernel: (kh, kw, c, f) float tensor.
 
     Returns:
-        (b, b, 4c, f) tensor of the same dtype, b = lo + hi + 1 (3 for k = 5).
+        (bh, bw, 4c, f) tensor of the same dtype, 3x3 blocks for a 5x5 kernel.
     """
-    size, _, in_channels, filters = kernel.shape
-    padding_before = max(size - 2, 0) // 2
-    blocks_before = -(-padding_before // 2)
-    blocks_after = (size - 1 - padding_before) // 2
-    blocks = blocks_before + blocks_after + 1
-    zeros_before = 2 * blocks_before - padding_before
-    zeros_after = 2 * blocks - size - zeros_before
-    padded = ops.pad(kernel, [[zeros_before, zeros_after], [zeros_before, zeros_after], [0, 0], [0, 0]])
-    # (2b, 2b, c, f) -> (block row, row in block, block column, column in block, c, f), then the
-    # rows and columns within a block move next to the channels, in space_to_depth's order.
-    padded = ops.reshape(padded, (blocks, 2, blocks, 2, in_channels, filters))
+    height, width, in_channels, filters = kernel.shape
+    block_rows, zero_rows = _block_layout(height)
+    block_columns, zero_columns = _block_layout(width)
+    padded = ops.pad(
+        kernel,
+        [
+            [zero_rows, 2 * block_rows - height - zero_rows],
+            [zero_columns, 2 * block_columns - width - zero_columns],
+            [0, 0],
+            [0, 0],
+        ],
+    )
+    # (2bh, 2bw, c, f) -> (block row, row in block, block column, column in block, c, f), then
+    # the row and column within a block move next to the channels, in space_to_depth's order.
+    padded = ops.reshape(padded, (block_rows, 2, block_columns, 2, in_channels, filters))
     padded = ops.transpose(padded, (0, 2, 1, 3, 4, 5))
-    return ops.reshape(padded, (blocks, blocks, 4 * in_channels, filters))
+    return ops.reshape(padded, (block_rows, block_columns, 4 * in_channels, filters))
 
 
 @keras.saving.register_keras_serializable(package="keras_gans")
