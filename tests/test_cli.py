@@ -34,8 +34,8 @@ def run_main(capsys, *args) -> tuple[int, str, str]:
 
     try:
         status = cli.main(list(args))
-    except SystemExit as exit:  # argparse's usage errors
-        status = exit.code
+    except SystemExit as usage_error:  # argparse exits on a bad argument
+        status = usage_error.code
     captured = capsys.readouterr()
     return status, captured.out, captured.err
 
