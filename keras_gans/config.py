@@ -95,8 +95,8 @@ RECIPES: dict[str, Recipe] = {
     # coding of the paper's Pearson χ² variant, targets -1 and 1 for D and
     # 0 for G: 46.5, 0.935, coverage 0.65 (2026-12-02). Seeds 1 and 2 of
     # this recipe (`--seed`): 8.6, 0.956, 0.80, 8.1 % and 11.7, 0.953,
-    # 0.73, 6.9 % in 411 and 508 CPU seconds (2026-12-02), on either side
-    # of the baseline's confidence at equal time (0.944 to 0.954).
+    # 0.73, 6.9 % in 412 and 509 CPU seconds (2026-12-02): confidence
+    # above and within the baseline's at equal time (0.944 to 0.954).
     "lsgan": Recipe(
         preset="dcgan_minibatch_stddev",
         gan_class="LSGAN",
@@ -130,7 +130,7 @@ RECIPES: dict[str, Recipe] = {
     # digit of 7.7 %; groups of 8 in the minibatch standard deviation, 6.3,
     # 0.962, 0.80, 8.3 % (2026-12-02). Seeds 1 and 2 (`--seed`, the
     # table's runs are seed 0): 6.0, 0.958, 0.77, 8.2 % and 6.4, 0.960,
-    # 0.80 (0.797), 7.7 % in 417 and 392 CPU seconds (2026-12-02), so the
+    # 0.80 (0.797), 7.7 % in 423 and 397 CPU seconds (2026-12-02), so the
     # recipe's coverage sits under 0.8 for every seed tried, and its
     # confidence and rarest digit straddle 0.96 and 8 %.
     # `benchmarks/quality_table.py` compares the recipe with the

@@ -128,7 +128,7 @@ def test_params_prints_the_growing_layer(capsys):
         (["evaluate", "/no/such/export"], "no exported generator (saved_model.pb) in /no/such/export"),
     ],
 )
-def test_bad_input_is_one_line_and_non_zero(capsys, args, message):
+def test_bad_input_exits_2_with_the_error_on_the_last_line(capsys, args, message):
     status, _, err = run_main(capsys, *args)
     assert status == 2
     assert message in err.strip().splitlines()[-1], err  # the error's one line comes last (after argparse's usage)

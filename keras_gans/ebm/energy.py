@@ -22,8 +22,8 @@ def swish(x: tf.Tensor) -> tf.Tensor:
     differentiates with respect to a constant β). Every Langevin step runs
     that backward pass over every activation: a 60-step Langevin loop of
     the default energy network over 128 chains took 643 ms with this
-    gradient and 754 ms with TensorFlow's (medians, 2 CPU cores,
-    2026-12-02).
+    gradient and 754 ms with TensorFlow's, both with the block
+    convolution (medians, 2 CPU cores, 2026-12-02).
 
     Args:
         x: float tensor of any shape.
@@ -49,7 +49,7 @@ def _block_layout(size: int) -> tuple[int, int]:
     """For a kernel `size` pixels long, stride 2, "same" padding: its length in 2-pixel blocks.
 
     Output pixel i reads input pixels 2i − p … 2i − p + size − 1, where
-    p = ⌊(size − 2) / 2⌋ is the "same" padding before pixel 0. Those lie in
+    p = ⌊max(size − 2, 0) / 2⌋ is the "same" padding before pixel 0. Those lie in
     blocks i − before … i + after, so the kernel spans before + after + 1
     blocks, and `size` pixels sit in them after `zeros` unused ones.
 
@@ -71,7 +71,7 @@ def block_kernel(kernel: tf.Tensor) -> tf.Tensor:
     2x2 block of pixels as 4c channels) with the returned kernel
     (bh, bw, 4c, f): `kernel` at the offsets where its rows and columns fall
     in the blocks (`_block_layout`), zeros where a block's row or column
-    lies outside it. ("same" pads a stride-1 kernel of b blocks by
+    lies outside the original kernel. ("same" pads a stride-1 kernel of b blocks by
     ⌊(b − 1) / 2⌋ blocks before, which equals `_block_layout`'s `before`
     for every size: the tests check sizes 1 to 7.)
 
@@ -112,9 +112,10 @@ class SpaceToDepthConv2D(keras.layers.Conv2D):
     gradient with respect to the image, are slow, and every Langevin step
     pays for that gradient. A 60-step Langevin loop of the default energy
     network over 128 chains took 754 ms with this first layer and 879 ms
-    with the plain `Conv2D` (medians, 2 CPU cores, 2026-12-02). For the
-    16-channel input of the second layer it was slower, so only the first
-    layer uses it.
+    with the plain `Conv2D`, both with TensorFlow's swish (medians, 2 CPU
+    cores, 2026-12-02). On the 16-channel input of the second layer it was
+    slower (60 steps of that layer alone: 297 against 258 ms of CPU), so
+    only the first layer uses it.
 
     Takes `Conv2D`'s arguments except `strides`, `padding`, `dilation_rate`,
     `groups` and `data_format`, which are 2, "same", 1, 1 and
@@ -141,7 +142,7 @@ class SpaceToDepthConv2D(keras.layers.Conv2D):
 
     def build(self, input_shape):
         height, width = input_shape[1], input_shape[2]
-        if height is not None and height % 2 or width is not None and width % 2:
+        if (height is not None and height % 2) or (width is not None and width % 2):
             raise ValueError(
                 f"SpaceToDepthConv2D needs an even height and width, received input shape {tuple(input_shape)}"
             )
@@ -203,7 +204,7 @@ def energy_network(
     x = images
     for index, num_filters in enumerate(filters):
         if index == 0 and image_shape[0] % 2 == 0 and image_shape[1] % 2 == 0:
-            # The same convolution, computed faster for a few input channels.
+            # The same convolution, computed faster (measured for one input channel).
             x = SpaceToDepthConv2D(num_filters, kernel_size=first_kernel_size, activation=swish, name="conv_0")(x)
             continue
         x = keras.layers.Conv2D(
