@@ -124,7 +124,7 @@ RECIPES: dict[str, Recipe] = {
     # 405-429 ms, two pairs in turn): 2 epochs reached Fréchet distance 5.5, confidence
     # 0.961, coverage 0.77 (2026-12-01; γ = 2 gave 6.5, 0.957, 0.77, 8.6 %).
     # After 1.5 epochs, 8.0, 0.957, 0.75, 8.2 % with it and 10.3, 0.954,
-    # 0.73, 7.8 % without. Its coverage is a hair under the 0.8 asked for
+    # 0.73, 7.8 % without. Its coverage is under the 0.8 asked for
     # (0.798 and 0.797 in the README's tables of 2026-12-01 and -02, rarest
     # digit 8.3 % and 7.8 %): γ = 0.5 reached 6.1, 0.962, 0.81 but a rarest
     # digit of 7.7 %; groups of 8 in the minibatch standard deviation, 6.3,
