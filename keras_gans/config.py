@@ -131,8 +131,9 @@ RECIPES: dict[str, Recipe] = {
     # 405-429 ms, two pairs in turn): 2 epochs reached Fréchet distance 5.5, confidence
     # 0.961, coverage 0.77 (2026-12-01; γ = 2 gave 6.5, 0.957, 0.77, 8.6 %).
     # After 1.5 epochs, 8.0, 0.957, 0.75, 8.2 % with it and 10.3, 0.954,
-    # 0.73, 7.8 % without. Its coverage is under the 0.8 asked for
-    # (0.798 and 0.797 in the README's tables of 2026-12-01 and -02, rarest
+    # 0.73, 7.8 % without. At β1 = 0.5 its coverage was under the 0.8 asked
+    # for (0.798 and 0.797 in the quality tables of 2026-12-01 and of
+    # 2026-12-02 02:56, rarest
     # digit 8.3 % and 7.8 %): γ = 0.5 reached 6.1, 0.962, 0.81 but a rarest
     # digit of 7.7 %; groups of 8 in the minibatch standard deviation, 6.3,
     # 0.962, 0.80, 8.3 % (2026-12-02). Seeds 1 and 2 (`--seed`, the
@@ -144,12 +145,12 @@ RECIPES: dict[str, Recipe] = {
     # StyleGAN2 with its R1 penalty) then closed the gap: 4.0, 0.968, 0.85,
     # 8.8 % (seed 0) and 6.1, 0.965, 0.83, 8.1 % (seed 1) in 425 and 535 CPU
     # seconds, the second on a slow spell of the machine (284-323 ms per
-    # step against 217-233; 2026-12-02). Other changes to the β1 = 0.5
+    # step against 233-239; 2026-12-02). Other changes to the β1 = 0.5
     # recipe that did not help (seed 0, same day): LeakyReLU slope 0.2 in D
     # instead of 0.01, 6.4, 0.956, 0.76, 8.4 %; Adam's β2 = 0.99, 7.3,
-    # 0.961, 0.78, 7.3 %; no Dense 1024 layer in G (steps 20 % shorter),
+    # 0.961, 0.78, 7.3 %; no Dense 1024 layer in G (steps about a fifth shorter),
     # 31.8, 0.933, 0.70, 5.8 %. Recomputing the EMA generator's batch-norm
-    # statistics from 8,192 of its own samples moved a β1 = 0.5 run from
+    # statistics from 8,192 of its own samples moved the slope-0.2 run from
     # 6.4, 0.956, 0.76 to 5.8, 0.955, 0.76: not worth a step of its own.
     # `benchmarks/quality_table.py` compares the recipe with the
     # assignment's plain loop at equal time.
@@ -252,7 +253,7 @@ RECIPES: dict[str, Recipe] = {
     # 0.935 in 4.4 min (10,000 samples). Adam(1e-3), batch 128, EMA and R1
     # (γ = 1, on all 128: it is cheap for an MLP): 127 / 50 / 34 / 26, and
     # 20.3, 0.941, coverage 0.81, rarest digit 8.3 % in 144 s, behind the
-    # baseline's confidence at equal time (0.942). Trained on with
+    # baseline's confidence at equal time (0.942). A fresh run with
     # `--epochs 24 --evaluate-every 4` (2,000 samples after epochs 4 to 24):
     # 86.3 / 37.0 / 25.9 / 20.1 / 17.6 / 16.1, confidence 0.886 / 0.929 /
     # 0.940 / 0.951 / 0.954 / 0.961; after 24 epochs, 7.7, 0.960, coverage
