@@ -21,12 +21,10 @@ and prints the timings and the OOD table.
 
     python benchmarks/train_ebm.py [--epochs 3] [--limit 60000] [--out runs/ebm]
 
-A training step (batch 128, 60 Langevin steps) took ~0.55 s on 2 CPU cores
-shared with other work (2026-11-23): one epoch of the 60,000 training
-digits (468 steps) ~4.5 min, the default 3 epochs ~14 min. On another
-2-core machine, alone (Intel Xeon @ 2.60GHz, 2026-12-01), 0.69-1.14 s as
-its speed changed over the day. `--negative-samples 64 --buffer-size 4096`
-advances half as many chains per step (see the README's speed section).
+One epoch of the 60,000 training digits is 468 steps of a batch of 128,
+each with 60 Langevin steps; the README's speed section has this script's
+timings, with their date and machine. `--negative-samples 64 --buffer-size
+4096` advances half as many chains per step (see the same section).
 """
 
 import argparse

@@ -208,10 +208,9 @@ def check_resumable(config: TrainConfig, run_dir: Path) -> None:
     other one; a changed architecture would fail deep inside the restore.
     Both are compared with the run's `config.json` here instead.
     """
-    saved_file = run_dir / "config.json"
-    if not saved_file.is_file():
+    saved = read_run_record(run_dir)
+    if saved is None:
         return
-    saved = json.loads(saved_file.read_text())
     # Older runs did not record preset or precision: they trained the
     # recipe's architecture (as far as this version knows it) in float32.
     saved_model = saved.get("model", config.model)
@@ -242,6 +241,33 @@ def check_resumable(config: TrainConfig, run_dir: Path) -> None:
             f"cannot resume {run_dir} as a different model ({'; '.join(changed)}): "
             "resume with the options the run was started with"
         )
+
+
+def read_run_record(run_dir: Path) -> dict | None:
+    """The run's `config.json` as a dict; None when the run has none."""
+    path = run_dir / "config.json"
+    if not path.is_file():
+        return None
+    try:
+        return json.loads(path.read_text())
+    except json.JSONDecodeError as error:
+        raise ValueError(
+            f"{path} is not valid JSON ({error}); repair it, or move it away to resume without its checks"
+        ) from None
+
+
+def write_run_record(config: TrainConfig, run_dir: Path) -> None:
+    """Writes `config.json`: the run's settings and what the recipe resolved.
+
+    A resumed run records its own invocation (e.g. more `epochs`) and keeps
+    what the earlier ones recorded under `"earlier_invocations"`, oldest
+    first: the folder never loses how its run was started.
+    """
+    record = {**dataclasses.asdict(config), "resolved": resolved_settings(config)}
+    earlier = read_run_record(run_dir) if config.resume else None
+    if earlier is not None:
+        record["earlier_invocations"] = [*earlier.pop("earlier_invocations", []), earlier]
+    (run_dir / "config.json").write_text(json.dumps(record, indent=2))
 
 
 def resolve_run_dir(config: TrainConfig) -> Path:
@@ -355,8 +381,7 @@ def train(config: TrainConfig) -> TrainResult:
             make_folder(Path(config.tensorboard), "tensorboard")
         run_dir = resolve_run_dir(config)
         make_folder(run_dir, "out")
-        record = {**dataclasses.asdict(config), "resolved": resolved_settings(config)}
-        (run_dir / "config.json").write_text(json.dumps(record, indent=2))
+        write_run_record(config, run_dir)
         return _fit(config, strategy, plan, run_dir, run_dir)
     # Resolving has side effects (overwrite deletes) except when resuming.
     checkpoint_dir = resolve_run_dir(config) if config.resume else None

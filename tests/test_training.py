@@ -51,6 +51,10 @@ def test_resume_gives_the_weights_of_an_uninterrupted_run(tmp_path):
     # The resumed run appended its epoch to the loss table instead of starting over.
     rows = (resumed.run_dir / "loss_curves.csv").read_text().strip().splitlines()
     assert len(rows) == 1 + 3
+    # config.json records the resume and keeps how the run was started.
+    record = json.loads((resumed.run_dir / "config.json").read_text())
+    assert (record["epochs"], record["resume"]) == (3, True)
+    assert [(earlier["epochs"], earlier["resume"]) for earlier in record["earlier_invocations"]] == [(2, False)]
 
 
 def test_resume_falls_back_past_a_truncated_checkpoint(tmp_path):
@@ -213,6 +217,18 @@ def test_existing_run_folders_are_never_overwritten(tmp_path):
     replaced = training.train(quick_config(tmp_path / "run", overwrite=True))
     assert replaced.run_dir == tmp_path / "run"
     assert not marker.exists()
+
+
+def test_resume_names_a_config_json_that_is_not_json(tmp_path):
+    run = tmp_path / "run"
+    training.train(quick_config(run))
+    (run / "config.json").write_text('{"model": "vanilla",')
+    with pytest.raises(ValueError, match=r"config.json is not valid JSON \(.*\); repair it, or move it away"):
+        training.train(quick_config(run, epochs=2, resume=True))
+    # Moved away, the run resumes and writes a new record.
+    (run / "config.json").rename(run / "config.broken.json")
+    assert training.train(quick_config(run, epochs=2, resume=True)).epochs_done == 2
+    assert "earlier_invocations" not in json.loads((run / "config.json").read_text())
 
 
 def test_resume_without_checkpoints_raises(tmp_path):

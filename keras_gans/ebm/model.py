@@ -63,8 +63,8 @@ class EnergyBasedModel(keras.Model):
             replica under a distribution strategy), in [1, buffer_size], or
             None for as many as real images in the batch. The Langevin loop
             is nearly all of a step's time, so fewer chains make steps
-            cheaper (64 instead of 128: 1.2-1.6x faster training on 2 CPU
-            cores, with a worse Fréchet distance, see the README); shrink
+            cheaper (64 instead of 128 trained faster but with a worse
+            Fréchet distance: the README's speed section has the runs); shrink
             `buffer_size` by the same factor to keep the number of Langevin
             steps each chain gets per epoch.
         reinit_fraction: fraction of each batch of chains restarted from
