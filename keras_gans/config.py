@@ -103,7 +103,10 @@ RECIPES: dict[str, Recipe] = {
     # above and within the baseline's at equal time (0.944 to 0.954).
     # Those runs had Adam's β1 = 0.5. With β1 = 0 (see dcgan): 12.6, 0.957,
     # 0.79, 6.0 % at lr 2e-3; 10.9, 0.955, 0.80, 7.3 % at lr 1e-3, which
-    # the recipe takes (one run each, 2026-12-02).
+    # the recipe takes (one run each, 2026-12-02). Neither a lower rate nor
+    # a longer run lifted the rarest digit (one run each, AMD EPYC, same
+    # day): lr 5e-4, 17.4, 0.946, 0.77, 7.3 %; 3 epochs, 8.1, 0.968, 0.85,
+    # 6.7 %.
     "lsgan": Recipe(
         preset="dcgan_minibatch_stddev",
         gan_class="LSGAN",
@@ -222,6 +225,14 @@ RECIPES: dict[str, Recipe] = {
     # group; Karras et al. 2018 trained WGAN-GP with it the same way.
     # The exercise's exact MLP (`--preset wgan-gp`) plateaued near 50: with
     # n_critic 2 at Adam(5e-4), 54.8 and 0.909 in 141 s.
+    # After 2 epochs its confidence stayed level with the baseline's at
+    # equal time in every quality table (0.954 against 0.954 on 2026-12-02).
+    # A third epoch took it to 4.3, 0.961, 0.81, 8.8 % (one run, AMD EPYC,
+    # 2026-12-02), but the baseline gains as much from the extra time:
+    # `quality_table.py --recipes dcgan wgan-gp` on that machine the same
+    # day scored 3 epochs at 4.8, 0.959, 0.81, 8.8 % in 1411 CPU seconds,
+    # against the baseline's 15.5, 0.961, 0.80, 6.1 % after as many, still
+    # not ahead on confidence; so it stays at 2, the cheaper run.
     "wgan-gp": Recipe(
         preset="dcgan_minibatch_stddev",
         gan_class="WGANGP",

@@ -223,7 +223,9 @@ class GAN(keras.Model):
             **kwargs: passed to `keras.Model.compile`, e.g.
                 `steps_per_execution` or `jit_compile`.
         """
-        super().compile(**kwargs)
+        # No optimizer for Keras: the GAN's two are its own, and a third
+        # would be built, saved and logged for nothing.
+        super().compile(optimizer=None, **kwargs)
         default_d, default_g = self.default_optimizers()
         self.d_optimizer = d_optimizer or default_d
         self.g_optimizer = g_optimizer or default_g
@@ -250,6 +252,44 @@ class GAN(keras.Model):
         self.real_score_tracker = keras.metrics.Mean(name="real_score")
         self.fake_score_tracker = keras.metrics.Mean(name="fake_score")
         self.extra_trackers = {name: keras.metrics.Mean(name=name) for name in self.extra_metric_names()}
+
+    def get_compile_config(self) -> dict:
+        """What `compile` was given, so `keras.models.load_model` compiles the GAN again.
+
+        The optimizers (with their settings; their state is saved with the
+        weights), the objective and the `keras.Model.compile` options a
+        GAN uses. Empty before `compile`.
+        """
+        if not self.compiled:
+            return {}
+        return {
+            "d_optimizer": keras.saving.serialize_keras_object(self.d_optimizer),
+            "g_optimizer": keras.saving.serialize_keras_object(self.g_optimizer),
+            "loss": self.loss_name,
+            "from_logits": self.from_logits,
+            "label_smoothing": self.label_smoothing,
+            # As applied: Keras turns XLA off for a model that cannot use it.
+            "steps_per_execution": self.steps_per_execution,
+            "jit_compile": self.jit_compile,
+            "run_eagerly": self.run_eagerly,
+        }
+
+    def compile_from_config(self, config: dict) -> None:
+        """Calls `compile` with what `get_compile_config` returned.
+
+        Raises:
+            ValueError: for a file saved before GANs recorded their
+                optimizers; load it with `compile=False` and call `compile`.
+        """
+        if "d_optimizer" not in config:
+            raise ValueError(
+                f"this file's compile settings predate the GAN's two optimizers (found {sorted(config)}): "
+                "load it with keras.models.load_model(path, compile=False), then call compile()"
+            )
+        config = dict(config)
+        for name in ("d_optimizer", "g_optimizer"):
+            config[name] = keras.saving.deserialize_keras_object(config[name])
+        self.compile(**config)
 
     def extra_metric_names(self) -> list[str]:
         """Names of the metrics a subclass, the R1 penalty or the health view adds."""

@@ -207,6 +207,10 @@ def check_resumable(config: TrainConfig, run_dir: Path) -> None:
     `--precision` would restore cleanly and then silently train on in the
     other one; a changed architecture would fail deep inside the restore.
     Both are compared with the run's `config.json` here instead.
+
+    Raises:
+        ValueError: naming each setting that differs, or a `config.json`
+            that is not a JSON object.
     """
     saved = read_run_record(run_dir)
     if saved is None:
@@ -244,16 +248,22 @@ def check_resumable(config: TrainConfig, run_dir: Path) -> None:
 
 
 def read_run_record(run_dir: Path) -> dict | None:
-    """The run's `config.json` as a dict; None when the run has none."""
+    """The run's `config.json` as a dict; None when the run has none.
+
+    Raises:
+        ValueError: when the file is not a JSON object.
+    """
     path = run_dir / "config.json"
     if not path.is_file():
         return None
+    remedy = "repair it, or move it away to resume without its checks"
     try:
-        return json.loads(path.read_text())
-    except json.JSONDecodeError as error:
-        raise ValueError(
-            f"{path} is not valid JSON ({error}); repair it, or move it away to resume without its checks"
-        ) from None
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as error:  # not UTF-8, or not JSON
+        raise ValueError(f"{path} is not valid JSON ({error}); {remedy}") from None
+    if not isinstance(record, dict):
+        raise ValueError(f"{path} holds the JSON value {json.dumps(record)[:40]}, not an object of settings; {remedy}")
+    return record
 
 
 def write_run_record(config: TrainConfig, run_dir: Path) -> None:
@@ -261,7 +271,9 @@ def write_run_record(config: TrainConfig, run_dir: Path) -> None:
 
     A resumed run records its own invocation (e.g. more `epochs`) and keeps
     what the earlier ones recorded under `"earlier_invocations"`, oldest
-    first: the folder never loses how its run was started.
+    first: the folder never loses how its run was started. It is written
+    before training starts, so an invocation that then fails stays on
+    record too.
     """
     record = {**dataclasses.asdict(config), "resolved": resolved_settings(config)}
     earlier = read_run_record(run_dir) if config.resume else None

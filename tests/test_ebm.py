@@ -1,5 +1,7 @@
 """Tests for keras_gans.ebm: Langevin sampling, replay buffer, training, OOD tools."""
 
+import warnings
+
 import keras
 import numpy as np
 import pytest
@@ -448,12 +450,22 @@ def test_config_round_trip_and_weights_with_the_buffer(tmp_path):
 
 def test_saved_model_file_loads_back(tmp_path):
     model = tiny_model(buffer_size=32)
+    model.compile(optimizer=keras.optimizers.Adam(3e-4, beta_1=0.0, clipnorm=0.2))
+    model.fit(real_test_images(64), batch_size=32, epochs=1, verbose=0)
     path = tmp_path / "ebm.keras"
     model.save(path)
-    loaded = keras.models.load_model(path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # Keras warns when it cannot compile a loaded model
+        loaded = keras.models.load_model(path)
     assert isinstance(loaded, ebm.EnergyBasedModel)
     images = np.zeros((2, 28, 28, 1), np.float32)
     np.testing.assert_allclose(loaded.score(images), model.score(images), rtol=1e-6)
+    # Compiled as it was saved, with the optimizer's state of its 2 steps.
+    optimizer = loaded.optimizer
+    assert (optimizer.clipnorm, int(optimizer.iterations.numpy())) == (0.2, 2)
+    np.testing.assert_allclose(optimizer.learning_rate.numpy(), 3e-4)
+    for saved, restored in zip(model.optimizer.variables, optimizer.variables, strict=True):
+        np.testing.assert_array_equal(saved.numpy(), restored.numpy())
 
 
 # --------------------------------------------------------------------------

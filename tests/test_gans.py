@@ -4,6 +4,7 @@ import json
 import subprocess
 import sys
 import textwrap
+import warnings
 
 import keras
 import numpy as np
@@ -349,6 +350,39 @@ def test_get_config_round_trip():
     clone = gans.WGANGP.from_config(gan.get_config())
     assert (clone.n_critic, clone.gp_weight, clone.gp_samples, clone.ema_decay, clone.latent_dim) == (3, 5.0, 6, 0.9, 8)
     assert (clone.r1_weight, clone.r1_samples) == (0.5, 4)
+
+
+def test_a_saved_gan_loads_compiled_as_it_was_trained(tmp_path):
+    gan = gans.GAN(*tiny_networks(), ema_decay=0.9, r1_weight=0.5, seed=3)
+    gan.compile(
+        d_optimizer=keras.optimizers.Adam(3e-3, beta_1=0.0),
+        g_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.0),
+        loss="minimax",
+        label_smoothing=0.1,
+        steps_per_execution=2,
+        jit_compile=False,
+    )
+    images, _ = fake_mnist(4 * BATCH)
+    gan.fit(images, batch_size=BATCH, epochs=1, verbose=0)
+    gan.save(tmp_path / "gan.keras")
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # Keras warns when it cannot compile a loaded model
+        loaded = keras.models.load_model(tmp_path / "gan.keras")
+    assert (loaded.loss_name, loaded.label_smoothing, loaded.from_logits) == ("minimax", 0.1, True)
+    assert (loaded.steps_per_execution, loaded.jit_compile) == (2, False)
+    for name, rate in (("d_optimizer", 3e-3), ("g_optimizer", 1e-3)):
+        optimizer, trained = getattr(loaded, name), getattr(gan, name)
+        np.testing.assert_allclose([optimizer.learning_rate.numpy(), optimizer.beta_1], [rate, 0.0])
+        # Their state came back with the weights: 4 steps, and Adam's moments.
+        assert int(optimizer.iterations.numpy()) == int(trained.iterations.numpy()) == 4
+        for saved, restored in zip(trained.variables, optimizer.variables, strict=True):
+            np.testing.assert_array_equal(saved.numpy(), restored.numpy())
+    z = tf.random.stateless_normal((5, loaded.latent_dim), seed=(1, 2))
+    np.testing.assert_array_equal(gan.ema_generator(z).numpy(), loaded.ema_generator(z).numpy())
+    # And it trains on.
+    history = loaded.fit(images, batch_size=BATCH, epochs=1, verbose=0)
+    assert np.isfinite(history.history["d_loss"][-1])
 
 
 def test_learns_mnist_pixel_statistics():

@@ -225,6 +225,9 @@ def test_resume_names_a_config_json_that_is_not_json(tmp_path):
     (run / "config.json").write_text('{"model": "vanilla",')
     with pytest.raises(ValueError, match=r"config.json is not valid JSON \(.*\); repair it, or move it away"):
         training.train(quick_config(run, epochs=2, resume=True))
+    (run / "config.json").write_text("null")
+    with pytest.raises(ValueError, match=r"config.json holds the JSON value null, not an object of settings"):
+        training.train(quick_config(run, epochs=2, resume=True))
     # Moved away, the run resumes and writes a new record.
     (run / "config.json").rename(run / "config.broken.json")
     assert training.train(quick_config(run, epochs=2, resume=True)).epochs_done == 2

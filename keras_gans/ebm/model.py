@@ -168,6 +168,18 @@ class EnergyBasedModel(keras.Model):
         if optimizer is None:
             optimizer = keras.optimizers.Adam(learning_rate=1e-4, beta_1=0.0, clipnorm=0.1)
         super().compile(optimizer=optimizer, jit_compile=jit_compile, **kwargs)
+        # Built now, inside the caller's strategy scope, and before a saved
+        # optimizer state is loaded into it (`keras.models.load_model`).
+        self.optimizer.build(self.trainable_variables)
+
+    def compile_from_config(self, config: dict) -> None:
+        """Compiles a loaded model as it was saved (`keras.models.load_model`).
+
+        Keras's own version only warns for a model that overrides `compile`;
+        `EnergyBasedModel.compile` takes `keras.Model.compile`'s arguments,
+        so the saved ones are passed on.
+        """
+        self.compile(**keras.saving.deserialize_keras_object(config))
 
     @property
     def metrics(self):
