@@ -21,6 +21,15 @@ import pytest
 JOB = Path(__file__).with_name("multi_worker_job.py")
 REPOSITORY = JOB.parent.parent
 TIMEOUT_SECONDS = 300
+# The two workers share the machine's 2 cores. With TensorFlow's default
+# thread pools (a thread per core for each process) they oversubscribe
+# them: the energy-based model's two-worker run took 70 s alone and 148 to
+# 230 s after the other tests of this file (2026-12-02, AMD EPYC, 2 cores),
+# close to the time-out. One thread per pool and process: 68 s in the file.
+# The one-process reference runs with the same pools, so that its kernels
+# split their sums the same way: Adam's first steps, about lr · sign(g),
+# turn a rounding difference in a near-zero gradient into one of lr.
+ONE_THREAD_PER_POOL = {"TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1"}
 
 
 def free_ports(n: int) -> list[int]:
@@ -39,6 +48,7 @@ def start_job(strategy: str, run_dir: Path, report: Path, tf_config: dict | None
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPOSITORY), env.get("PYTHONPATH")]))
     env.pop("TF_CONFIG", None)
+    env.update(ONE_THREAD_PER_POOL)
     if tf_config is not None:
         env["TF_CONFIG"] = json.dumps(tf_config)
     return subprocess.Popen(
@@ -173,7 +183,11 @@ def test_cli_trains_across_two_workers(tmp_path, model):
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
-            env=dict(env, TF_CONFIG=json.dumps({"cluster": cluster, "task": {"type": "worker", "index": index}})),
+            env=dict(
+                env,
+                TF_CONFIG=json.dumps({"cluster": cluster, "task": {"type": "worker", "index": index}}),
+                **ONE_THREAD_PER_POOL,
+            ),
         )
         for index in range(2)
     ]
