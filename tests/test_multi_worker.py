@@ -44,16 +44,21 @@ def free_ports(n: int) -> list[int]:
             sock.close()
 
 
-def start_job(strategy: str, run_dir: Path, report: Path, tf_config: dict | None = None) -> subprocess.Popen:
+def job_environment(tf_config: dict | None = None) -> dict[str, str]:
+    """The environment of a job process: this repository importable, one thread per pool, `tf_config` or none."""
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPOSITORY), env.get("PYTHONPATH")]))
     env.pop("TF_CONFIG", None)
     env.update(ONE_THREAD_PER_POOL)
     if tf_config is not None:
         env["TF_CONFIG"] = json.dumps(tf_config)
+    return env
+
+
+def start_job(strategy: str, run_dir: Path, report: Path, tf_config: dict | None = None) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, str(JOB), strategy, str(run_dir), str(report)],
-        env=env,
+        env=job_environment(tf_config),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -176,18 +181,13 @@ def test_cli_trains_across_two_workers(tmp_path, model):
         "--out",
         str(tmp_path / "run"),
     ]
-    env = dict(os.environ, PYTHONPATH=str(REPOSITORY))
     workers = [
         subprocess.Popen(
             command,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
-            env=dict(
-                env,
-                TF_CONFIG=json.dumps({"cluster": cluster, "task": {"type": "worker", "index": index}}),
-                **ONE_THREAD_PER_POOL,
-            ),
+            env=job_environment({"cluster": cluster, "task": {"type": "worker", "index": index}}),
         )
         for index in range(2)
     ]
