@@ -22,6 +22,7 @@ import re
 import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")  # as `import keras_gans` sets it, before TensorFlow loads
 
 import keras  # noqa: E402
 import tensorflow as tf  # noqa: E402

@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")  # as `import keras_gans` sets it, before TensorFlow loads
 
 import numpy as np
 import tensorflow as tf

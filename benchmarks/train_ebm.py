@@ -35,6 +35,7 @@ from pathlib import Path
 
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")  # as `import keras_gans` sets it, before TensorFlow loads
 
 import keras  # noqa: E402
 import matplotlib  # noqa: E402

@@ -3,5 +3,7 @@
 import os
 
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+# As `import keras_gans` does, for the tests that import TensorFlow first.
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("MPLBACKEND", "Agg")

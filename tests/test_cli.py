@@ -308,3 +308,21 @@ def test_ctrl_c_is_one_word_and_exit_130(tmp_path):
     assert process.returncode == 130
     assert errors.strip().splitlines()[-1] == "interrupted"
     assert "Traceback" not in errors
+
+
+@pytest.mark.parametrize("setting, expected", [(None, "True"), ("0", "False")])
+def test_importing_keras_gans_first_turns_onednn_on_unless_told_not_to(setting, expected):
+    # TensorFlow leaves its oneDNN kernels off on CPUs without AVX-512 VNNI;
+    # keras_gans turns them on before TensorFlow loads, and an explicit 0 wins.
+    env = {name: value for name, value in os.environ.items() if name != "TF_ENABLE_ONEDNN_OPTS"}
+    if setting is not None:
+        env["TF_ENABLE_ONEDNN_OPTS"] = setting
+    program = (
+        "import keras_gans\n"
+        "from tensorflow.python.util import _pywrap_util_port\n"
+        "print(_pywrap_util_port.IsMklEnabled())\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, timeout=300, env=env, check=True
+    )
+    assert result.stdout.strip() == expected
