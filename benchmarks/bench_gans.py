@@ -22,8 +22,8 @@ import re
 import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")  # as `import keras_gans` sets it, before TensorFlow loads
 
+import keras_gans  # noqa: E402, F401, I001  (first: its backend and oneDNN settings, keras_gans/__init__.py)
 import keras  # noqa: E402
 import tensorflow as tf  # noqa: E402
 from machine import describe_machine  # noqa: E402  (benchmarks/machine.py)

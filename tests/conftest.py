@@ -2,8 +2,9 @@
 
 import os
 
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-# As `import keras_gans` does, for the tests that import TensorFlow first.
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("MPLBACKEND", "Agg")
+
+# Before any test module imports TensorFlow: keras_gans picks the backend and
+# turns on oneDNN's CPU kernels, as it does for a user who imports it first.
+import keras_gans  # noqa: E402, F401

@@ -1,7 +1,8 @@
 """The little the numbered tutorials share: command line, output folder, metrics classifier.
 
-Import it before Keras: it picks the TensorFlow backend and quiets
-TensorFlow's C++ start-up logs.
+Import it before Keras: it quiets TensorFlow's C++ start-up logs and
+imports keras_gans first, which picks the TensorFlow backend and turns on
+oneDNN's CPU kernels (keras_gans/__init__.py).
 """
 
 import argparse
@@ -12,11 +13,11 @@ import textwrap
 import time
 from pathlib import Path
 
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("MPLBACKEND", "Agg")
 _STARTED = time.perf_counter()
 
+import keras_gans  # noqa: E402, F401, I001  (before Keras: its backend and oneDNN settings)
 import keras  # noqa: E402
 
 SAVED_MODELS = Path(__file__).resolve().parents[1] / "saved_models"
