@@ -1,9 +1,11 @@
 """Where a training step of the energy-based model spends its time.
 
 Times, for one batch of 128 real images and after tracing, a whole
-`EnergyBasedModel.train_step` and each of its parts: the Langevin loop, the
-same loop compiled with XLA and with the energy network in bfloat16, the
-replay-buffer draw and the contrastive-divergence update. The whole step
+`EnergyBasedModel.train_step` and each of its parts: the Langevin loop (its
+chains in the model's two groups, and in one loop), the same loop compiled
+with XLA and with the energy network in bfloat16, the replay-buffer draw and
+the contrastive-divergence update. TensorFlow's pools are set as `train ebm`
+sets them (`ebm.set_threads_for_chain_groups`). The whole step
 and the loop are timed for the model's default, one buffer chain advanced
 per real image (128), and for 64 chains from a buffer half as big
 (`negative_samples=64, buffer_size=4096`), which `train_ebm.py` found to
@@ -43,8 +45,11 @@ def fastest_ms(function, repeats: int) -> float:
     return 1000 * min(times)
 
 
-def langevin_loop(model: ebm.EnergyBasedModel, jit_compile: bool):
-    """The model's training Langevin loop as one compiled function of the start images."""
+def langevin_loop(model: ebm.EnergyBasedModel, jit_compile: bool, chain_groups: int | None = None):
+    """The model's training Langevin loop as one compiled function of the start images.
+
+    `chain_groups=None` splits the chains as the model does.
+    """
     seed = keras.random.SeedGenerator(1)
 
     def run(images):
@@ -56,6 +61,7 @@ def langevin_loop(model: ebm.EnergyBasedModel, jit_compile: bool):
             noise_std=model.noise_std,
             seed=seed,
             grad_clip=model.grad_clip,
+            chain_groups=model.chain_groups if chain_groups is None else chain_groups,
         )
 
     return tf.function(run, jit_compile=jit_compile)
@@ -82,6 +88,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5, help="timed calls per part; the fastest counts")
     args = parser.parse_args()
+    # Before TensorFlow's first op, as `train ebm` does: one thread per op on 2 cores.
+    ebm.set_threads_for_chain_groups()
     print(describe_machine(), flush=True)
 
     model = ebm.EnergyBasedModel(ebm.energy_network(), seed=0)
@@ -108,13 +116,15 @@ def main() -> None:
 
     draw = tf.function(lambda: model.sample_replay_buffer(BATCH_SIZE))
     plain, xla = langevin_loop(model, False), langevin_loop(model, True)
+    one_loop = langevin_loop(model, False, chain_groups=1)
     bfloat16 = langevin_loop(bfloat16_model, False)
     step, fewer_chains_step = training_step(model, images), training_step(fewer_chains, images)
     parts = [
         (f"whole training step ({settings_name(model)})", step),
         (f"whole training step, fewer chains ({settings_name(fewer_chains)})", fewer_chains_step),
-        (f"Langevin loop, {BATCH_SIZE} chains", lambda: plain(images)),
-        (f"Langevin loop, {FEWER_CHAINS} chains", lambda: plain(chains)),
+        (f"Langevin loop, {BATCH_SIZE} chains in {model.chain_groups} groups", lambda: plain(images)),
+        (f"Langevin loop, {BATCH_SIZE} chains in one loop", lambda: one_loop(images)),
+        (f"Langevin loop, {FEWER_CHAINS} chains in {model.chain_groups} groups", lambda: plain(chains)),
         (f"Langevin loop, {BATCH_SIZE} chains, XLA", lambda: xla(images)),
         (f"Langevin loop, {BATCH_SIZE} chains, bfloat16 network", lambda: bfloat16(images)),
         ("replay-buffer draw", draw),

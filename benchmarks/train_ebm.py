@@ -24,7 +24,8 @@ and prints the timings and the OOD table.
 One epoch of the 60,000 training digits is 468 steps of a batch of 128,
 each with 60 Langevin steps; the README's speed section has this script's
 timings, with their date and machine. `--negative-samples 64 --buffer-size
-4096` advances half as many chains per step (see the same section).
+4096` advances half as many chains per step, `--chain-groups 1` runs them
+in one loop instead of the model's two (see the same section).
 """
 
 import argparse
@@ -65,6 +66,12 @@ def parse_args() -> argparse.Namespace:
         "--negative-samples", type=int, default=None, help="buffer chains per step; default: the model's"
     )
     parser.add_argument("--buffer-size", type=int, default=None, help="replay-buffer chains; default: the model's")
+    parser.add_argument(
+        "--chain-groups",
+        type=int,
+        default=ebm.DEFAULT_CHAIN_GROUPS,
+        help="independent Langevin loops per step, each op then gets cores // this many threads; default: the model's",
+    )
     parser.add_argument("--quality-chains", type=int, default=1000, help="samples scored for quality.txt")
     parser.add_argument("--learning-rate", type=float, default=1e-4)
     parser.add_argument("--test-images", type=int, default=2000, help="test digits for the OOD table")
@@ -133,6 +140,8 @@ class EpochTimer(keras.callbacks.Callback):
 
 def main() -> None:
     args = parse_args()
+    # Before TensorFlow's first op, as `train ebm` does.
+    ebm.set_threads_for_chain_groups(args.chain_groups)
     print(describe_machine(), flush=True)
     args.out.mkdir(parents=True, exist_ok=True)
     keras.utils.set_random_seed(args.seed)
@@ -152,6 +161,7 @@ def main() -> None:
             ("langevin_steps", args.langevin_steps),
             ("negative_samples", args.negative_samples),
             ("buffer_size", args.buffer_size),
+            ("chain_groups", args.chain_groups),
         )
         if value is not None
     }
@@ -161,7 +171,8 @@ def main() -> None:
     print(
         f"training {args.epochs} epoch(s) x {steps_per_epoch} steps, batch "
         f"{args.batch_size}, {model.negative_samples or args.batch_size} of "
-        f"{model.buffer_size} buffer chains x {model.langevin_steps} Langevin steps per batch, "
+        f"{model.buffer_size} buffer chains x {model.langevin_steps} Langevin steps per batch "
+        f"in {model.chain_groups} loop(s), "
         f"first convolution {model.energy_network.get_layer('conv_0').kernel_size}",
         flush=True,
     )

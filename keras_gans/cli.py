@@ -211,16 +211,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _run_train(args: argparse.Namespace) -> None:
-    from keras_gans import data, training
+    from keras_gans import data, ebm, training
 
     options = {k: v for k, v in vars(args).items() if k not in ("command", "run")}
     config = TrainConfig(**options)
+    if not config.is_gan:
+        # Before TensorFlow's first op: the Langevin loops of the chain groups then share the cores.
+        ebm.set_threads_for_chain_groups()
     print(data.describe(config.dataset, split="train", limit=config.limit))
     result = training.train(config)
     ood_rows = None
     if not config.is_gan:
-        from keras_gans import ebm
-
         # Scoring runs under the training strategy: in a cluster every
         # worker must take part, not only the chief that prints.
         test_images, _ = data.load_arrays(config.dataset, split="test", limit=2000)

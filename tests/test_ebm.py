@@ -1,5 +1,8 @@
 """Tests for keras_gans.ebm: Langevin sampling, replay buffer, training, OOD tools."""
 
+import os
+import subprocess
+import sys
 import warnings
 
 import keras
@@ -133,6 +136,7 @@ def quadratic_score(mu):
     return lambda x: -0.5 * tf.reduce_sum((x - mu) ** 2, axis=-1)
 
 
+@pytest.mark.parametrize("chain_groups", [1, 2])
 @pytest.mark.parametrize(
     "step_size, noise_std, expected_variance",
     [
@@ -142,7 +146,9 @@ def quadratic_score(mu):
         (0.5, 0.3, 0.2057143),
     ],
 )
-def test_langevin_reaches_the_stationary_distribution_of_a_quadratic_energy(step_size, noise_std, expected_variance):
+def test_langevin_reaches_the_stationary_distribution_of_a_quadratic_energy(
+    step_size, noise_std, expected_variance, chain_groups
+):
     mu = np.array([1.0, -2.0, 0.5], np.float32)
     start = np.full((4000, 3), 6.0, np.float32)  # far from μ
     samples = ebm.langevin_dynamics(
@@ -153,6 +159,7 @@ def test_langevin_reaches_the_stationary_distribution_of_a_quadratic_energy(step
         noise_std=noise_std,
         seed=keras.random.SeedGenerator(1),
         value_range=None,
+        chain_groups=chain_groups,
     ).numpy()
     # 12,000 draws: the standard error of the mean is ~0.01·σ and that of the
     # variance ~1.3 % of it.
@@ -186,6 +193,75 @@ def test_langevin_clips_gradients_and_values():
     np.testing.assert_allclose(clipped, 1.0)
 
 
+@pytest.mark.parametrize("num_chains, chain_groups", [(5, 2), (7, 3), (2, 4)])
+def test_langevin_chain_groups_split_the_chains_without_changing_their_dynamics(num_chains, chain_groups):
+    # Without noise the steps are deterministic: 0.9 + 5 · 0.05 = 1.15 for
+    # every chain, whichever loop it runs in (groups of 2 and 3 chains, of
+    # 2, 2 and 3, and of 0, 1, 0 and 1 chains).
+    start = np.full((num_chains, 2), 0.9, np.float32)
+    moved = ebm.langevin_dynamics(
+        quadratic_score([10.0, 10.0]),
+        start,
+        5,
+        step_size=1.0,
+        noise_std=0.0,
+        grad_clip=0.1,
+        value_range=None,
+        chain_groups=chain_groups,
+    )
+    assert moved.shape == (num_chains, 2)
+    np.testing.assert_allclose(moved, 1.15, atol=1e-5)
+
+
+def test_langevin_noise_is_reproducible_and_differs_between_chains_and_groups():
+    def run(seed, chain_groups=2):
+        # A flat score: the chains move by their noise alone.
+        return ebm.langevin_dynamics(
+            lambda x: 0.0 * tf.reduce_sum(x, axis=-1),
+            np.zeros((4, 3), np.float32),
+            2,
+            step_size=1.0,
+            noise_std=1.0,
+            seed=seed,
+            value_range=None,
+            chain_groups=chain_groups,
+        ).numpy()
+
+    first = run(keras.random.SeedGenerator(5))
+    np.testing.assert_array_equal(first, run(keras.random.SeedGenerator(5)))
+    # All 12 entries distinct: no chain or group repeats another's noise.
+    assert len(np.unique(first)) == first.size
+    # A generator advances, so the next call draws new noise.
+    generator = keras.random.SeedGenerator(5)
+    assert not np.array_equal(run(generator), run(generator))
+
+
+THREADS_PROBE = """
+import tensorflow as tf
+from keras_gans import ebm
+
+first = ebm.set_threads_for_chain_groups(2)
+threads = tf.config.threading.get_intra_op_parallelism_threads()
+tf.constant(1.0) + 1.0  # TensorFlow has started: its pools are fixed now
+late = ebm.set_threads_for_chain_groups(1)
+print(first, threads, late)
+"""
+
+
+def test_set_threads_for_chain_groups_shares_the_cores_before_tensorflow_starts():
+    env = {name: value for name, value in os.environ.items() if name != "TF_NUM_INTRAOP_THREADS"}
+    probe = [sys.executable, "-c", THREADS_PROBE]
+    printed = subprocess.run(probe, env=env, capture_output=True, text=True, timeout=300, check=True).stdout
+    cores = len(os.sched_getaffinity(0))
+    # Two groups: half the cores per op. Later, only the same size is accepted.
+    assert printed.split() == ["True", str(max(1, cores // 2)), str(cores == 1)]
+    env["TF_NUM_INTRAOP_THREADS"] = "1"  # an explicit choice wins
+    printed = subprocess.run(probe, env=env, capture_output=True, text=True, timeout=300, check=True).stdout
+    assert printed.split()[0] == "False"
+    with pytest.raises(ValueError, match="chain_groups=0"):
+        ebm.set_threads_for_chain_groups(0)
+
+
 @pytest.mark.parametrize(
     "kwargs, match",
     [
@@ -193,6 +269,8 @@ def test_langevin_clips_gradients_and_values():
         ({"step_size": 0.0}, "step_size=0.0"),
         ({"noise_std": -0.1}, "noise_std=-0.1"),
         ({"grad_clip": 0.0}, "grad_clip=0.0"),
+        ({"chain_groups": 0}, "chain_groups=0"),
+        ({"chain_groups": 1.5}, "chain_groups=1.5"),
     ],
 )
 def test_langevin_rejects_bad_arguments(kwargs, match):
@@ -305,6 +383,7 @@ def test_default_compile_uses_the_recipe_optimizer():
         ({"negative_samples": 64.5}, "negative_samples=64.5"),
         ({"reinit_fraction": 1.5}, "reinit_fraction=1.5"),
         ({"real_noise_std": -0.1}, "real_noise_std=-0.1"),
+        ({"chain_groups": 0}, "chain_groups=0"),
     ],
 )
 def test_model_rejects_bad_arguments(kwargs, match):
@@ -422,7 +501,9 @@ def test_divergence_guard_rejects_bad_arguments():
 
 
 def test_config_round_trip_and_weights_with_the_buffer(tmp_path):
-    model = tiny_model(alpha=0.3, langevin_steps=7, buffer_size=128, negative_samples=32, reinit_fraction=0.1)
+    model = tiny_model(
+        alpha=0.3, langevin_steps=7, buffer_size=128, negative_samples=32, reinit_fraction=0.1, chain_groups=3
+    )
     config = model.get_config()
     clone = ebm.EnergyBasedModel.from_config(config)
     for key in (
@@ -435,6 +516,7 @@ def test_config_round_trip_and_weights_with_the_buffer(tmp_path):
         "negative_samples",
         "reinit_fraction",
         "real_noise_std",
+        "chain_groups",
         "seed",
     ):
         assert getattr(clone, key) == getattr(model, key), key

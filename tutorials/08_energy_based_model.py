@@ -37,6 +37,9 @@ import tensorflow as tf
 
 from keras_gans import callbacks, data, ebm, grids, metrics
 
+# Before TensorFlow runs its first op: one thread per op, so the sampler's two
+# groups of chains (see "Training" below) each get a core of a 2-core CPU.
+ebm.set_threads_for_chain_groups()
 parser = _common.parser(__file__, epochs=3)
 parser.add_argument("--limit", type=int, help="training digits (default all 60,000; 256 with --quick)")
 parser.add_argument("--batch-size", type=int, default=128)
@@ -110,7 +113,9 @@ Each train step
 2. takes as many chains from the **replay buffer** (8,192 persistent chains,
    initialised with uniform noise), restarts 5 % of them from fresh noise,
    runs 60 Langevin steps and writes them back. Chains therefore accumulate
-   many steps over training, far more than one train step could afford;
+   many steps over training, far more than one train step could afford.
+   The chains do not interact, so they run as two groups, each its own loop
+   with its own noise, which TensorFlow runs side by side on two cores;
 3. minimises the **contrastive divergence** `mean(E(real)) - mean(E(fake))`
    (real energies down, sample energies up) plus `alpha * (mean(E(real)^2)
    + mean(E(fake)^2))`, a **regulariser** that keeps energies near 0 so

@@ -17,7 +17,8 @@ in keras_gans.
 
 - `energy`: `energy_network`, the Swish CNN computing s(x), and
   `SpaceToDepthConv2D`, its faster first layer.
-- `langevin`: `langevin_dynamics`, the sampler (noisy ascent of s(x)).
+- `langevin`: `langevin_dynamics`, the sampler (noisy ascent of s(x)), and
+  `set_threads_for_chain_groups`, which lets its chain groups run side by side.
 - `model`: `EnergyBasedModel` (replay buffer, contrastive-divergence
   `train_step`, `generate`, `score`).
 - `guards`: `DivergenceGuard` stops (and rolls back) a diverging run,
@@ -41,7 +42,7 @@ print(format_ood_table(ood_table(model, test_images)))
 
 from keras_gans.ebm.energy import SpaceToDepthConv2D, energy_network
 from keras_gans.ebm.guards import DivergenceGuard, TrainingDivergedError
-from keras_gans.ebm.langevin import langevin_dynamics
+from keras_gans.ebm.langevin import DEFAULT_CHAIN_GROUPS, langevin_dynamics, set_threads_for_chain_groups
 from keras_gans.ebm.model import EnergyBasedModel
 from keras_gans.ebm.ood import OODRow, auroc, format_ood_table, ood_table
 from keras_gans.ebm.probes import (
@@ -57,6 +58,7 @@ from keras_gans.ebm.probes import (
 from keras_gans.ebm.validation import validate_images
 
 __all__ = [
+    "DEFAULT_CHAIN_GROUPS",
     "DivergenceGuard",
     "EnergyBasedModel",
     "OODRow",
@@ -73,6 +75,7 @@ __all__ = [
     "ood_table",
     "overlay",
     "rotate",
+    "set_threads_for_chain_groups",
     "shift",
     "uniform_noise_images",
     "validate_images",

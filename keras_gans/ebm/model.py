@@ -11,7 +11,7 @@ from keras import ops
 
 from keras_gans import distribution
 from keras_gans.checks import is_int
-from keras_gans.ebm.langevin import check_langevin_parameters, langevin_dynamics
+from keras_gans.ebm.langevin import DEFAULT_CHAIN_GROUPS, check_langevin_parameters, langevin_dynamics
 from keras_gans.ebm.validation import validate_images
 
 
@@ -70,6 +70,10 @@ class EnergyBasedModel(keras.Model):
         reinit_fraction: fraction of each batch of chains restarted from
             uniform noise, in [0, 1].
         real_noise_std: standard deviation of the noise added to real images.
+        chain_groups: independent Langevin loops the chains of a step (and
+            of `generate`) are split into, >= 1; TensorFlow runs them side
+            by side (see `langevin_dynamics`; call
+            `set_threads_for_chain_groups` first to give each its cores).
         seed: int seed for the buffer initialisation, slot choice and all
             noise, or None for a random one.
     """
@@ -86,6 +90,7 @@ class EnergyBasedModel(keras.Model):
         negative_samples: int | None = None,
         reinit_fraction: float = 0.05,
         real_noise_std: float = 0.005,
+        chain_groups: int = DEFAULT_CHAIN_GROUPS,
         seed: int | None = None,
         **kwargs,
     ):
@@ -106,6 +111,8 @@ class EnergyBasedModel(keras.Model):
             raise ValueError(f"reinit_fraction must be in [0, 1], received reinit_fraction={reinit_fraction}")
         if real_noise_std < 0:
             raise ValueError(f"real_noise_std must be >= 0, received real_noise_std={real_noise_std}")
+        if not is_int(chain_groups) or chain_groups < 1:
+            raise ValueError(f"chain_groups must be an integer >= 1, received chain_groups={chain_groups}")
         output_shape = tuple(energy_network.output_shape)
         if output_shape[1:] not in ((), (1,)):
             raise ValueError(
@@ -123,6 +130,7 @@ class EnergyBasedModel(keras.Model):
         self.negative_samples = None if negative_samples is None else int(negative_samples)
         self.reinit_fraction = float(reinit_fraction)
         self.real_noise_std = float(real_noise_std)
+        self.chain_groups = int(chain_groups)
         self.seed = seed
 
         self.seed_generator = keras.random.SeedGenerator(seed)
@@ -205,6 +213,7 @@ class EnergyBasedModel(keras.Model):
                 "negative_samples": self.negative_samples,
                 "reinit_fraction": self.reinit_fraction,
                 "real_noise_std": self.real_noise_std,
+                "chain_groups": self.chain_groups,
                 "seed": self.seed,
             }
         )
@@ -230,6 +239,7 @@ class EnergyBasedModel(keras.Model):
             noise_std=noise_std,
             seed=self.seed_generator,
             grad_clip=self.grad_clip,
+            chain_groups=self.chain_groups,
         )
 
     def sample_replay_buffer(self, batch_size):
