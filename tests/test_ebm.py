@@ -167,54 +167,37 @@ def test_langevin_reaches_the_stationary_distribution_of_a_quadratic_energy(
     assert samples.var(axis=0).mean() == pytest.approx(expected_variance, rel=0.06)
 
 
+def climb_towards_ten(start, **options):
+    """Five noiseless Langevin steps up s(x) = −‖x − 10‖² / 2 with gradients clipped to 0.1.
+
+    Each step moves a coordinate below 9.9 by (ε/2)·clip(10 − x) = 0.5 · 0.1 = 0.05.
+    """
+    return ebm.langevin_dynamics(
+        quadratic_score([10.0, 10.0]), start, 5, step_size=1.0, noise_std=0.0, grad_clip=0.1, **options
+    )
+
+
 def test_langevin_clips_gradients_and_values():
     start = np.full((2, 2), 0.9, np.float32)
-    # Without noise each step moves by (ε/2)·clip(μ − x) = 0.5 · 0.1 = 0.05
-    # towards μ = 10: 0.9 → 1.15 after 5 steps...
-    unclipped = ebm.langevin_dynamics(
-        quadratic_score([10.0, 10.0]),
-        start,
-        5,
-        step_size=1.0,
-        noise_std=0.0,
-        grad_clip=0.1,
-        value_range=None,
-    )
-    np.testing.assert_allclose(unclipped, 1.15, atol=1e-5)
+    # 0.9 → 1.15 after 5 steps...
+    np.testing.assert_allclose(climb_towards_ten(start, value_range=None), 1.15, atol=1e-5)
     # ...unless values are clipped to [-1, 1].
-    clipped = ebm.langevin_dynamics(
-        quadratic_score([10.0, 10.0]),
-        start,
-        5,
-        step_size=1.0,
-        noise_std=0.0,
-        grad_clip=0.1,
-    )
-    np.testing.assert_allclose(clipped, 1.0)
+    np.testing.assert_allclose(climb_towards_ten(start), 1.0)
 
 
 @pytest.mark.parametrize("num_chains, chain_groups", [(5, 2), (7, 3), (2, 4)])
 def test_langevin_chain_groups_split_the_chains_without_changing_their_dynamics(num_chains, chain_groups):
-    # Without noise the steps are deterministic: 0.9 + 5 · 0.05 = 1.15 for
-    # every chain, whichever loop it runs in (groups of 2 and 3 chains, of
-    # 2, 2 and 3, and of 0, 1, 0 and 1 chains).
-    start = np.full((num_chains, 2), 0.9, np.float32)
-    moved = ebm.langevin_dynamics(
-        quadratic_score([10.0, 10.0]),
-        start,
-        5,
-        step_size=1.0,
-        noise_std=0.0,
-        grad_clip=0.1,
-        value_range=None,
-        chain_groups=chain_groups,
-    )
+    # Every chain moves by 5 · 0.05 = 0.25 and stays in its row, whichever
+    # loop it runs in (groups of 2 and 3 chains, of 2, 2 and 3, and of 0, 1,
+    # 0 and 1 chains); distinct starts would show a chain put back elsewhere.
+    start = np.linspace(-0.5, 0.5, 2 * num_chains, dtype=np.float32).reshape(num_chains, 2)
+    moved = climb_towards_ten(start, value_range=None, chain_groups=chain_groups)
     assert moved.shape == (num_chains, 2)
-    np.testing.assert_allclose(moved, 1.15, atol=1e-5)
+    np.testing.assert_allclose(moved, start + 0.25, atol=1e-5)
 
 
 def test_langevin_noise_is_reproducible_and_differs_between_chains_and_groups():
-    def run(seed, chain_groups=2):
+    def run(seed):
         # A flat score: the chains move by their noise alone.
         return ebm.langevin_dynamics(
             lambda x: 0.0 * tf.reduce_sum(x, axis=-1),
@@ -224,7 +207,7 @@ def test_langevin_noise_is_reproducible_and_differs_between_chains_and_groups():
             noise_std=1.0,
             seed=seed,
             value_range=None,
-            chain_groups=chain_groups,
+            chain_groups=2,
         ).numpy()
 
     first = run(keras.random.SeedGenerator(5))
