@@ -10,7 +10,7 @@ import numpy as np
 import tensorflow as tf
 from keras import ops
 
-from keras_gans.checks import is_int
+from keras_gans.checks import check_positive_int
 
 # Independent Langevin loops an `EnergyBasedModel` splits its chains into:
 # one per core of the 2-core CPU the package is tuned on. A fixed number
@@ -48,8 +48,7 @@ def set_threads_for_chain_groups(chain_groups: int = DEFAULT_CHAIN_GROUPS) -> bo
         started with another, or `TF_NUM_INTRAOP_THREADS` is set (an
         explicit choice wins).
     """
-    if not is_int(chain_groups) or chain_groups < 1:
-        raise ValueError(f"chain_groups must be an integer >= 1, received chain_groups={chain_groups}")
+    chain_groups = check_positive_int("chain_groups", chain_groups)
     if "TF_NUM_INTRAOP_THREADS" in os.environ:
         return False
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
@@ -127,8 +126,7 @@ def langevin_dynamics(
     if isinstance(steps, (int, np.integer)) and steps < 0:
         raise ValueError(f"steps must be >= 0, received steps={steps}")
     check_langevin_parameters(step_size, noise_std, grad_clip)
-    if not is_int(chain_groups) or chain_groups < 1:
-        raise ValueError(f"chain_groups must be an integer >= 1, received chain_groups={chain_groups}")
+    chain_groups = check_positive_int("chain_groups", chain_groups)
     # One draw from `seed` per call; every group and step derives its own
     # seed from it (stateless), so the loops need no shared generator.
     call_seed = keras.random.randint((2,), 0, np.iinfo(np.int32).max, seed=seed)

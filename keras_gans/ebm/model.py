@@ -10,7 +10,7 @@ import tensorflow as tf
 from keras import ops
 
 from keras_gans import distribution
-from keras_gans.checks import is_int
+from keras_gans.checks import check_positive_int, is_int
 from keras_gans.ebm.langevin import DEFAULT_CHAIN_GROUPS, check_langevin_parameters, langevin_dynamics
 from keras_gans.ebm.validation import validate_images
 
@@ -111,8 +111,6 @@ class EnergyBasedModel(keras.Model):
             raise ValueError(f"reinit_fraction must be in [0, 1], received reinit_fraction={reinit_fraction}")
         if real_noise_std < 0:
             raise ValueError(f"real_noise_std must be >= 0, received real_noise_std={real_noise_std}")
-        if not is_int(chain_groups) or chain_groups < 1:
-            raise ValueError(f"chain_groups must be an integer >= 1, received chain_groups={chain_groups}")
         output_shape = tuple(energy_network.output_shape)
         if output_shape[1:] not in ((), (1,)):
             raise ValueError(
@@ -130,7 +128,7 @@ class EnergyBasedModel(keras.Model):
         self.negative_samples = None if negative_samples is None else int(negative_samples)
         self.reinit_fraction = float(reinit_fraction)
         self.real_noise_std = float(real_noise_std)
-        self.chain_groups = int(chain_groups)
+        self.chain_groups = check_positive_int("chain_groups", chain_groups)
         self.seed = seed
 
         self.seed_generator = keras.random.SeedGenerator(seed)
