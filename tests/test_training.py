@@ -1,6 +1,7 @@
 """Tests of a whole training run: run folders, checkpoints and resume."""
 
 import json
+import shutil
 import types
 import warnings
 from pathlib import Path
@@ -36,9 +37,23 @@ def generator_weights(run_dir, tmp_path, name):
     return epochs, [w.numpy() for w in gan.generator.weights]
 
 
-def test_resume_gives_the_weights_of_an_uninterrupted_run(tmp_path):
-    straight = training.train(quick_config(tmp_path / "straight", epochs=3))
-    training.train(quick_config(tmp_path / "resumed", epochs=2))
+# Trained once per module and copied by the tests that change or resume a
+# run: the checkpoints name their files relative to their folder.
+@pytest.fixture(scope="module")
+def trained_runs(tmp_path_factory):
+    """`quick_config` runs of 1, 2 and 3 epochs: {epochs: TrainResult}."""
+    folder = tmp_path_factory.mktemp("trained")
+    return {epochs: training.train(quick_config(folder / f"epochs_{epochs}", epochs=epochs)) for epochs in (1, 2, 3)}
+
+
+def copy_run(trained_runs, epochs, destination) -> Path:
+    """A copy of the trained run of `epochs` epochs at `destination`, for a test to change."""
+    return Path(shutil.copytree(trained_runs[epochs].run_dir, destination))
+
+
+def test_resume_gives_the_weights_of_an_uninterrupted_run(tmp_path, trained_runs):
+    straight = trained_runs[3]
+    copy_run(trained_runs, 2, tmp_path / "resumed")
     resumed = training.train(quick_config(tmp_path / "resumed", epochs=3, resume=True))
 
     assert resumed.run_dir == tmp_path / "resumed"
@@ -57,9 +72,9 @@ def test_resume_gives_the_weights_of_an_uninterrupted_run(tmp_path):
     assert [(earlier["epochs"], earlier["resume"]) for earlier in record["earlier_invocations"]] == [(2, False)]
 
 
-def test_resume_falls_back_past_a_truncated_checkpoint(tmp_path):
-    straight = training.train(quick_config(tmp_path / "straight", epochs=3))
-    training.train(quick_config(tmp_path / "broken", epochs=2))
+def test_resume_falls_back_past_a_truncated_checkpoint(tmp_path, trained_runs):
+    straight = trained_runs[3]
+    copy_run(trained_runs, 2, tmp_path / "broken")
     # What a crash during a copy, or a full disk, leaves: half a data file.
     data_file = tmp_path / "broken" / "checkpoints" / "ckpt-2.data-00000-of-00001"
     data_file.write_bytes(data_file.read_bytes()[: data_file.stat().st_size // 2])
@@ -75,8 +90,8 @@ def test_resume_falls_back_past_a_truncated_checkpoint(tmp_path):
         np.testing.assert_allclose(a, b, atol=1e-6)
 
 
-def test_resume_with_only_unreadable_checkpoints_names_them(tmp_path):
-    training.train(quick_config(tmp_path / "broken", epochs=1))
+def test_resume_with_only_unreadable_checkpoints_names_them(tmp_path, trained_runs):
+    copy_run(trained_runs, 1, tmp_path / "broken")
     data_file = tmp_path / "broken" / "checkpoints" / "ckpt-1.data-00000-of-00001"
     data_file.write_bytes(b"")
     with pytest.warns(UserWarning), pytest.raises(ValueError, match=r"no readable checkpoint in .*: ckpt-1 \("):
@@ -165,17 +180,16 @@ def test_a_conditional_architecture_trains_under_an_unconditional_recipe(tmp_pat
     assert result.model.conditional and np.isfinite(result.history["r1_penalty"][-1])
 
 
-def test_resume_refuses_another_architecture_or_precision(tmp_path):
-    training.train(quick_config(tmp_path / "run"))
+def test_resume_refuses_another_architecture_or_precision(tmp_path, trained_runs):
+    copy_run(trained_runs, 1, tmp_path / "run")
     with pytest.raises(ValueError, match=r"precision 'float32' -> 'mixed_bfloat16'\)"):
         training.train(quick_config(tmp_path / "run", epochs=2, resume=True, precision="mixed_bfloat16"))
     with pytest.raises(ValueError, match=r"architecture 'vanilla' -> 'dcgan'"):
         training.train(quick_config(tmp_path / "run", epochs=2, resume=True, preset="dcgan"))
 
 
-def test_resume_refuses_another_critic_schedule_and_a_checkpoint_of_other_networks(tmp_path):
-    run = tmp_path / "run"
-    training.train(quick_config(run))
+def test_resume_refuses_another_critic_schedule_and_a_checkpoint_of_other_networks(tmp_path, trained_runs):
+    run = copy_run(trained_runs, 1, tmp_path / "run")
     saved = json.loads((run / "config.json").read_text())
     resolved = saved["resolved"]
     assert {key: resolved[key] for key in ("architecture", "n_critic", "batch_size")} == {
@@ -205,13 +219,13 @@ def test_resume_refuses_another_critic_schedule_and_a_checkpoint_of_other_networ
         training.train(quick_config(run, epochs=2, resume=True, preset=None, batch_size=32))
 
 
-def test_existing_run_folders_are_never_overwritten(tmp_path):
-    first = training.train(quick_config(tmp_path / "run"))
-    marker = first.run_dir / "my_notes.txt"
+def test_existing_run_folders_are_never_overwritten(tmp_path, trained_runs):
+    first = copy_run(trained_runs, 1, tmp_path / "run")
+    marker = first / "my_notes.txt"
     marker.write_text("keep me")
     second = training.train(quick_config(tmp_path / "run"))
     third = training.train(quick_config(tmp_path / "run"))
-    assert (first.run_dir, second.run_dir, third.run_dir) == (tmp_path / "run", tmp_path / "run-2", tmp_path / "run-3")
+    assert (second.run_dir, third.run_dir) == (tmp_path / "run-2", tmp_path / "run-3")
     assert marker.read_text() == "keep me"
 
     replaced = training.train(quick_config(tmp_path / "run", overwrite=True))
@@ -219,9 +233,8 @@ def test_existing_run_folders_are_never_overwritten(tmp_path):
     assert not marker.exists()
 
 
-def test_resume_names_a_config_json_that_is_not_json(tmp_path):
-    run = tmp_path / "run"
-    training.train(quick_config(run))
+def test_resume_names_a_config_json_that_is_not_json(tmp_path, trained_runs):
+    run = copy_run(trained_runs, 1, tmp_path / "run")
     (run / "config.json").write_text('{"model": "vanilla",')
     with pytest.raises(ValueError, match=r"config.json is not valid JSON \(.*\); repair it, or move it away"):
         training.train(quick_config(run, epochs=2, resume=True))
@@ -353,7 +366,7 @@ def test_a_full_disk_during_a_grid_is_one_line_and_leaves_no_partial_png(tmp_pat
 
 
 @pytest.mark.parametrize("model", ["dcgan", "ebm"])
-def test_bfloat16_runs_compute_in_bfloat16_and_export_float32(tmp_path, model):
+def test_bfloat16_runs_compute_in_bfloat16_and_export_float32(tmp_path, short_langevin_grids, model):
     import keras
 
     from keras_gans import export
