@@ -282,7 +282,7 @@ def finish(process: subprocess.Popen, seconds: float = 600) -> str:
             process.communicate()
 
 
-def wait_for(path, process, seconds=120):
+def wait_for(path, process, seconds=300):
     deadline = time.monotonic() + seconds
     while not path.exists():
         assert process.poll() is None, process.communicate()[1][-2000:]
@@ -302,12 +302,14 @@ def test_kill_9_then_resume_ends_like_an_uninterrupted_run(tmp_path):
     # The uninterrupted run trains beside the one that gets killed: their
     # TensorFlow start-ups overlap, and the kill waits on a file, not a clock.
     straight = start_cli(*KILL_DRILL, "--out", str(tmp_path / "straight"))
-    process = start_cli(*KILL_DRILL, "--out", str(tmp_path / "killed"))
     try:
-        wait_for(tmp_path / "killed" / "checkpoints" / "ckpt-2.index", process)
+        process = start_cli(*KILL_DRILL, "--out", str(tmp_path / "killed"))
+        try:
+            wait_for(tmp_path / "killed" / "checkpoints" / "ckpt-2.index", process)
+        finally:
+            process.kill()
+            process.communicate()
     finally:
-        process.kill()
-        process.communicate()
         straight_errors = finish(straight)
     assert straight.returncode == 0, straight_errors[-2000:]
     assert not (tmp_path / "killed" / "generator").exists()  # it died mid-run
