@@ -270,7 +270,10 @@ RECIPES: dict[str, Recipe] = {
     # On an Intel Xeon with AMX (one run each, 2026-12-02): the recipe,
     # 7.3, 0.952, 0.76, 8.1 % in 457 CPU seconds; gp_weight 2 instead of
     # 10, 7.3, 0.952, 0.78, 8.4 %; the dcgan preset (no minibatch standard
-    # deviation), 7.6, 0.953, 0.76, 8.1 %: confidence unmoved.
+    # deviation), 7.6, 0.953, 0.76, 8.1 %: confidence unmoved. R1 at
+    # γ = 10 on 32 real images beside the gradient penalty, which lifted
+    # wgan: 12.2, 0.943, 0.68, 8.4 % in 776 CPU seconds (one run, same
+    # machine, 2026-12-03).
     "wgan-gp": Recipe(
         preset="dcgan_minibatch_stddev",
         gan_class="WGANGP",
