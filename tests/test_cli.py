@@ -5,11 +5,13 @@ the `python -m keras_gans` entry point start a real process; everything else
 calls `cli.main` in this process (a TensorFlow start-up saved per test).
 """
 
+import contextlib
 import os
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 
 import numpy as np
 import pytest
@@ -100,11 +102,8 @@ def test_train_ebm_writes_its_files_and_the_ood_table(tmp_path, capsys, monkeypa
     thread_calls = []
     monkeypatch.setattr(ebm, "set_threads_for_chain_groups", lambda: thread_calls.append(True))
     out = tmp_path / "ebm"
-    status, stdout, err = run_main(
-        capsys,
-        *("train", "ebm", "--epochs", "1", "--steps-per-epoch", "2", "--limit", "256", "--out", str(out)),
-        *("--verbose", "0"),
-    )
+    args = ["train", "ebm", "--epochs", "1", "--steps-per-epoch", "2", "--limit", "256", "--verbose", "0"]
+    status, stdout, err = run_main(capsys, *args, "--out", str(out))
     assert status == 0, err[-3000:]
     assert thread_calls == [True]
     for name in ("samples_10x10.png", "loss_curves.csv", "images/epoch_001.png", "ebm.keras", "checkpoints"):
@@ -215,7 +214,8 @@ def test_the_error_is_the_last_thing_printed(tmp_path, capsys):
     # second run needs a process of its own.
     run = str(tmp_path / "run")
     tiny = ["--limit", "256", "--batch-size", "64", "--steps-per-epoch", "2", "--no-export", "--verbose", "0"]
-    assert run_main(capsys, "train", "vanilla", "--epochs", "1", "--out", run, *tiny)[0] == 0
+    status, _, err = run_main(capsys, "train", "vanilla", "--epochs", "1", "--out", run, *tiny)
+    assert status == 0, err[-2000:]
     result = run_cli("train", "dcgan", "--epochs", "2", "--out", run, "--resume", *tiny)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
@@ -265,17 +265,15 @@ KILL_DRILL = [
 ]
 
 
-def start_cli(*args) -> subprocess.Popen:
+@contextlib.contextmanager
+def cli_process(*args) -> Iterator[subprocess.Popen]:
+    """`python -m keras_gans ARGS` started in the background; killed and reaped on leaving if still running."""
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
-    return subprocess.Popen(
+    process = subprocess.Popen(
         [sys.executable, "-m", "keras_gans", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
     )
-
-
-def finish(process: subprocess.Popen, seconds: float = 600) -> str:
-    """Waits for `process` to end and returns its stderr; kills it if it outlives `seconds`."""
     try:
-        return process.communicate(timeout=seconds)[1]
+        yield process
     finally:
         if process.poll() is None:
             process.kill()
@@ -301,16 +299,14 @@ def exported_images(export_dir):
 def test_kill_9_then_resume_ends_like_an_uninterrupted_run(tmp_path):
     # The uninterrupted run trains beside the one that gets killed: their
     # TensorFlow start-ups overlap, and the kill waits on a file, not a clock.
-    straight = start_cli(*KILL_DRILL, "--out", str(tmp_path / "straight"))
-    try:
-        process = start_cli(*KILL_DRILL, "--out", str(tmp_path / "killed"))
-        try:
-            wait_for(tmp_path / "killed" / "checkpoints" / "ckpt-2.index", process)
-        finally:
-            process.kill()
-            process.communicate()
-    finally:
-        straight_errors = finish(straight)
+    with (
+        cli_process(*KILL_DRILL, "--out", str(tmp_path / "straight")) as straight,
+        cli_process(*KILL_DRILL, "--out", str(tmp_path / "killed")) as process,
+    ):
+        wait_for(tmp_path / "killed" / "checkpoints" / "ckpt-2.index", process)
+        process.kill()
+        process.communicate()
+        _, straight_errors = straight.communicate(timeout=600)
     assert straight.returncode == 0, straight_errors[-2000:]
     assert not (tmp_path / "killed" / "generator").exists()  # it died mid-run
     resumed = run_cli(*KILL_DRILL, "--out", str(tmp_path / "killed"), "--resume")
@@ -323,15 +319,10 @@ def test_kill_9_then_resume_ends_like_an_uninterrupted_run(tmp_path):
 
 
 def test_ctrl_c_is_one_word_and_exit_130(tmp_path):
-    process = start_cli(*KILL_DRILL, "--out", str(tmp_path / "run"))
-    try:
+    with cli_process(*KILL_DRILL, "--out", str(tmp_path / "run")) as process:
         wait_for(tmp_path / "run" / "checkpoints" / "ckpt-1.index", process)
         process.send_signal(signal.SIGINT)
         _, errors = process.communicate(timeout=60)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.communicate()
     assert process.returncode == 130
     assert errors.strip().splitlines()[-1] == "interrupted"
     assert "Traceback" not in errors
