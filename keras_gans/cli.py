@@ -98,6 +98,12 @@ def _add_train_parser(commands) -> None:
         help=f"mixed_bfloat16 computes in bfloat16 and keeps float32 weights (default: {defaults.precision})",
     )
     parser.add_argument(
+        "--sample-steps",
+        type=int,
+        metavar="N",
+        help="ebm only: Langevin steps of the grids it draws (default: 512; fewer are faster and rougher)",
+    )
+    parser.add_argument(
         "--ema", type=float, dest="ema_decay", help="sample from an EMA generator, e.g. 0.999; 0 turns the recipe's off"
     )
     parser.add_argument("--seed", type=int, help=f"seeds weights, noise and data order (default: {defaults.seed})")

@@ -360,6 +360,7 @@ class TrainConfig:
     r1_weight: float | None = None  # γ of the R1 penalty on real images; 0: off; None: the recipe's
     ema_decay: float | None = None  # EMA generator for sampling, e.g. 0.999; 0: off; None: the recipe's
     jit_compile: bool | None = None  # XLA-compile the train step; None: the recipe's choice
+    sample_steps: int | None = None  # EBM only: Langevin steps of its grids; None: the model's 512
     precision: str = "float32"  # or "mixed_bfloat16": bfloat16 compute, float32 weights
     seed: int = 0  # seeds weights, noise and data order
     out: str | None = None  # run folder; None: saved_models/<model>
@@ -378,6 +379,11 @@ class TrainConfig:
         get_recipe(self.model)
         if self.preset is not None:
             self._check_preset()
+        if self.sample_steps is not None and self.is_gan:
+            raise ValueError(
+                f"sample_steps is the energy-based model's; the {self.model} model samples without Langevin "
+                f"steps, received sample_steps={self.sample_steps}"
+            )
         for name in (
             "epochs",
             "batch_size",
@@ -386,6 +392,7 @@ class TrainConfig:
             "limit",
             "steps_per_epoch",
             "steps_per_execution",
+            "sample_steps",
         ):
             value = getattr(self, name)
             if value is not None and value <= 0:

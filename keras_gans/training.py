@@ -116,7 +116,8 @@ def build_ebm(
     """
     with precision.dtype_policy(config.precision):
         energy_network = ebm.energy_network()
-    model = ebm.EnergyBasedModel(energy_network, seed=config.seed)
+    sample_steps = {} if config.sample_steps is None else {"sample_steps": config.sample_steps}
+    model = ebm.EnergyBasedModel(energy_network, seed=config.seed, **sample_steps)
     optimizer = None
     if config.learning_rate is not None:
         optimizer = keras.optimizers.Adam(config.learning_rate, beta_1=0.0, clipnorm=0.1)

@@ -6,6 +6,7 @@ calls `cli.main` in this process (a TensorFlow start-up saved per test).
 """
 
 import contextlib
+import json
 import os
 import signal
 import subprocess
@@ -94,7 +95,7 @@ def test_sample_draws_a_grid_from_the_export(trained_run, tmp_path, capsys):
     assert pixels.ndim in (2, 3) and pixels.shape[0] >= 4 * 28 and pixels.shape[1] >= 4 * 28
 
 
-def test_train_ebm_writes_its_files_and_the_ood_table(tmp_path, capsys, monkeypatch, short_langevin_grids):
+def test_train_ebm_writes_its_files_and_the_ood_table(tmp_path, capsys, monkeypatch):
     from keras_gans import ebm
 
     # In this process TensorFlow may not have started yet: record the call
@@ -103,9 +104,11 @@ def test_train_ebm_writes_its_files_and_the_ood_table(tmp_path, capsys, monkeypa
     monkeypatch.setattr(ebm, "set_threads_for_chain_groups", lambda: thread_calls.append(True))
     out = tmp_path / "ebm"
     args = ["train", "ebm", "--epochs", "1", "--steps-per-epoch", "2", "--limit", "256", "--verbose", "0"]
-    status, stdout, err = run_main(capsys, *args, "--out", str(out))
+    # The grids check files, not pixels: 8 Langevin steps instead of 512.
+    status, stdout, err = run_main(capsys, *args, "--sample-steps", "8", "--out", str(out))
     assert status == 0, err[-3000:]
     assert thread_calls == [True]
+    assert json.loads((out / "config.json").read_text())["sample_steps"] == 8
     for name in ("samples_10x10.png", "loss_curves.csv", "images/epoch_001.png", "ebm.keras", "checkpoints"):
         assert (out / name).exists(), name
     assert "AUROC vs real" in stdout

@@ -367,6 +367,7 @@ def test_default_compile_uses_the_recipe_optimizer():
         ({"reinit_fraction": 1.5}, "reinit_fraction=1.5"),
         ({"real_noise_std": -0.1}, "real_noise_std=-0.1"),
         ({"chain_groups": 0}, "chain_groups=0"),
+        ({"sample_steps": 0}, "sample_steps must be an integer > 0, received sample_steps=0"),
     ],
 )
 def test_model_rejects_bad_arguments(kwargs, match):
@@ -398,6 +399,22 @@ def test_generate_returns_final_and_intermediate_images(trained):
     assert intermediate[0].std() == pytest.approx(1 / np.sqrt(3), rel=0.1)
     assert model.score(images).mean() > model.score(intermediate[0]).mean()
     assert model.generate(3, steps=5).shape == (3, 28, 28, 1)
+
+
+def test_generate_runs_the_models_sample_steps_unless_told(monkeypatch):
+    model = tiny_model(sample_steps=7)
+    lengths = []
+    run_segment = model._compiled_langevin
+
+    def record_segment(images, steps, *args):
+        lengths.append(int(steps))
+        return run_segment(images, steps, *args)
+
+    monkeypatch.setattr(model, "_compiled_langevin", record_segment)
+    model.generate(2)
+    model.generate(2, steps=3)
+    model.generate(2, return_steps=(2,))
+    assert lengths == [7, 3, 2, 5]
 
 
 @pytest.mark.parametrize(
@@ -485,7 +502,13 @@ def test_divergence_guard_rejects_bad_arguments():
 
 def test_config_round_trip_and_weights_with_the_buffer(tmp_path):
     model = tiny_model(
-        alpha=0.3, langevin_steps=7, buffer_size=128, negative_samples=32, reinit_fraction=0.1, chain_groups=3
+        alpha=0.3,
+        langevin_steps=7,
+        buffer_size=128,
+        negative_samples=32,
+        reinit_fraction=0.1,
+        chain_groups=3,
+        sample_steps=40,
     )
     config = model.get_config()
     clone = ebm.EnergyBasedModel.from_config(config)
@@ -500,6 +523,7 @@ def test_config_round_trip_and_weights_with_the_buffer(tmp_path):
         "reinit_fraction",
         "real_noise_std",
         "chain_groups",
+        "sample_steps",
         "seed",
     ):
         assert getattr(clone, key) == getattr(model, key), key
