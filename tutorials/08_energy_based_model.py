@@ -235,7 +235,7 @@ blobs, and only by 512-1024 steps does the speckle clear into strokes. The
 last pixels to settle are isolated specks, which move the score little. The
 chains in the replay buffer, which the model trained against, had run about
 a thousand steps each (60 per visit, ~20 visits), so that is the regime the
-energy has learned; `generate` defaults to 512 steps.
+energy has learned; `generate` defaults to the model's `sample_steps`, 512.
 
 ## Out-of-distribution detection
 
