@@ -226,12 +226,13 @@ def test_existing_run_folders_are_never_overwritten(tmp_path, trained_runs):
     first = copy_run(trained_runs, 1, tmp_path / "run")
     marker = first / "my_notes.txt"
     marker.write_text("keep me")
-    second = training.train(quick_config(tmp_path / "run"))
-    third = training.train(quick_config(tmp_path / "run"))
+    # Without XLA, whose compile takes longer than these few steps.
+    second = training.train(quick_config(tmp_path / "run", jit_compile=False))
+    third = training.train(quick_config(tmp_path / "run", jit_compile=False))
     assert (second.run_dir, third.run_dir) == (tmp_path / "run-2", tmp_path / "run-3")
     assert marker.read_text() == "keep me"
 
-    replaced = training.train(quick_config(tmp_path / "run", overwrite=True))
+    replaced = training.train(quick_config(tmp_path / "run", overwrite=True, jit_compile=False))
     assert replaced.run_dir == tmp_path / "run"
     assert not marker.exists()
 
@@ -309,11 +310,12 @@ def test_a_full_disk_during_a_checkpoint_is_one_line_and_loses_nothing(tmp_path,
     assert (out / "generator" / "saved_model.pb").is_file()
 
 
+# Without XLA, whose compile takes longer than these few steps.
 TINY_RUN = [
     "vanilla",
     "--preset",
     "vanilla",
-    "--xla",
+    "--no-xla",
     "--limit",
     "256",
     "--batch-size",
