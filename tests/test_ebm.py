@@ -231,16 +231,20 @@ print(first, threads, late)
 """
 
 
-def test_set_threads_for_chain_groups_shares_the_cores_before_tensorflow_starts():
+def test_set_threads_for_chain_groups_shares_the_cores_before_tensorflow_starts(monkeypatch):
+    # A process of its own: in this one TensorFlow has long started.
     env = {name: value for name, value in os.environ.items() if name != "TF_NUM_INTRAOP_THREADS"}
     probe = [sys.executable, "-c", THREADS_PROBE]
     printed = subprocess.run(probe, env=env, capture_output=True, text=True, timeout=300, check=True).stdout
     cores = len(os.sched_getaffinity(0))
     # Two groups: half the cores per op. Later, only the same size is accepted.
     assert printed.split() == ["True", str(max(1, cores // 2)), str(cores == 1)]
-    env["TF_NUM_INTRAOP_THREADS"] = "1"  # an explicit choice wins
-    printed = subprocess.run(probe, env=env, capture_output=True, text=True, timeout=300, check=True).stdout
-    assert printed.split()[0] == "False"
+    # An explicit choice wins: the pool is then left alone.
+    monkeypatch.setenv("TF_NUM_INTRAOP_THREADS", "1")
+    resized = []
+    monkeypatch.setattr(tf.config.threading, "set_intra_op_parallelism_threads", resized.append)
+    assert ebm.set_threads_for_chain_groups(2) is False
+    assert resized == []
     with pytest.raises(ValueError, match="chain_groups=0"):
         ebm.set_threads_for_chain_groups(0)
 
