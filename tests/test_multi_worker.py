@@ -97,8 +97,10 @@ def runs(tmp_path_factory):
     root = tmp_path_factory.mktemp("multi_worker")
     ports = free_ports(2)
     cluster = {"worker": [f"127.0.0.1:{port}" for port in ports]}
-    # Both workers get the same --out, as on a shared disk.
-    workers = [
+    # Both workers get the same --out, as on a shared disk. The single
+    # process runs beside them: every job has one thread per pool, so its
+    # results do not depend on what else shares the cores.
+    jobs = [
         start_job(
             "multi-worker",
             root / "run",
@@ -107,8 +109,8 @@ def runs(tmp_path_factory):
         )
         for index in range(2)
     ]
-    finish(workers)
-    finish([start_job("mirrored", root / "single_process_run", root / "single_process.npz")])
+    jobs.append(start_job("mirrored", root / "single_process_run", root / "single_process.npz"))
+    finish(jobs)
     return {
         "root": root,
         "workers": [load(root / f"worker_{index}.npz") for index in range(2)],
