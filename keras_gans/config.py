@@ -31,6 +31,7 @@ class Recipe:
     batch_size: int = 64  # real images per discriminator update
     r1_weight: float = 0.0  # γ of the R1 penalty on real images (losses.r1_penalty); 0: off
     r1_samples: int | None = None  # real images per batch the R1 penalty is estimated on; None: all
+    r1_interval: int = 1  # R1 on every N-th discriminator update only, weighted N·γ (lazy regularization)
     n_critic: int | None = None  # critic updates per generator update; None: the GAN class's default
     # Keyword arguments only one GAN class takes, e.g. WGANGP's gp_samples or WGAN's clip_value.
     gan_options: Mapping[str, object] = dataclasses.field(

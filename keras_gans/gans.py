@@ -81,6 +81,14 @@ class GAN(keras.Model):
             real images of each batch (the batches are shuffled, so they are
             a random subset): an unbiased estimate of the same expectation
             at a fraction of the second backward pass. `None`: all of them.
+        r1_interval: add the R1 penalty on every `r1_interval`-th
+            discriminator update only, weighted `r1_interval · γ` so that
+            its average pull stays that of γ on every update ("lazy
+            regularization", Karras et al. 2020, "Analyzing and Improving
+            the Image Quality of StyleGAN", section 4 and appendix B). The
+            penalty changes slowly, so skipping it between updates costs
+            little; its second backward pass runs that much less often.
+            The logged `r1_penalty` is the term added, 0 between.
         track_health: also report the critic gap (`real_score -
             fake_score`) and the global gradient norms of both networks.
         seed: seed of the model's own noise stream; `None` draws it from
@@ -102,6 +110,7 @@ class GAN(keras.Model):
         ema_decay: float | None = None,
         r1_weight: float = 0.0,
         r1_samples: int | None = None,
+        r1_interval: int = 1,
         track_health: bool = False,
         seed: int | None = None,
         **kwargs,
@@ -128,6 +137,7 @@ class GAN(keras.Model):
             raise ValueError(f"r1_weight must be >= 0, received r1_weight={r1_weight}")
         self.r1_weight = float(r1_weight)
         self.r1_samples = None if r1_samples is None else check_positive_int("r1_samples", r1_samples)
+        self.r1_interval = check_positive_int("r1_interval", r1_interval)
 
         self.track_health = track_health
         self.seed = seed
@@ -361,7 +371,15 @@ class GAN(keras.Model):
             return {}
         if self.r1_samples is not None:
             real_images = real_images[: self.r1_samples]
-        return {"r1_penalty": losses.r1_penalty(critic, real_images, weight=self.r1_weight)}
+
+        def penalty():
+            return losses.r1_penalty(critic, real_images, weight=self.r1_weight * self.r1_interval)
+
+        if self.r1_interval == 1:
+            return {"r1_penalty": penalty()}
+        # The update about to be made is number `iterations` (from 0).
+        due = tf.equal(self.d_optimizer.iterations % self.r1_interval, 0)
+        return {"r1_penalty": tf.cond(due, penalty, lambda: tf.zeros((), tf.float32))}
 
     def after_critic_update(self) -> None:
         """Runs after every discriminator update (e.g. weight clipping)."""
@@ -544,6 +562,7 @@ class GAN(keras.Model):
             "ema_decay": self.ema_decay,
             "r1_weight": self.r1_weight,
             "r1_samples": self.r1_samples,
+            "r1_interval": self.r1_interval,
             "track_health": self.track_health,
             "seed": self.seed,
             "name": self.name,

@@ -54,6 +54,7 @@ def build_gan(config: TrainConfig, steps_per_execution: int = 1, jit_compile: bo
         ema_decay=config.generator_ema,
         r1_weight=config.r1_penalty_weight,
         r1_samples=recipe.r1_samples,
+        r1_interval=recipe.r1_interval,
         seed=config.seed,
         **recipe.gan_options,
     )
@@ -196,6 +197,7 @@ def resolved_settings(config: TrainConfig) -> dict:
         "ema_decay": config.generator_ema,
         "r1_weight": config.r1_penalty_weight,
         "r1_samples": recipe.r1_samples,
+        "r1_interval": recipe.r1_interval,
         "label_smoothing": recipe.label_smoothing,
         "gan_options": dict(recipe.gan_options),
     }
@@ -238,8 +240,9 @@ def check_resumable(config: TrainConfig, run_dir: Path) -> None:
     for name, before in (("label_smoothing", 0.0), ("beta_1", None), ("gan_options", {})):
         if name in resolved:
             fields[name] = (saved_resolved.get(name, before), resolved[name])
-    if "r1_samples" in resolved and "r1_samples" in saved_resolved:
-        fields["r1_samples"] = (saved_resolved["r1_samples"], resolved["r1_samples"])
+    for name in ("r1_samples", "r1_interval"):
+        if name in resolved and name in saved_resolved:
+            fields[name] = (saved_resolved[name], resolved[name])
     changed = [f"{name} {old!r} -> {new!r}" for name, (old, new) in fields.items() if old != new]
     if changed:
         raise ValueError(

@@ -86,10 +86,11 @@ def test_xla_and_steps_per_execution_train_the_wgan_gp_preset():
 # bfloat16 MaxPoolGradGrad, which R1 needs through this discriminator).
 @pytest.mark.parametrize("precision,jit_compile", [("float32", True), ("mixed_bfloat16", False)])
 def test_minibatch_stddev_trains_with_r1(precision, jit_compile):
-    # The layer sits in the R1 penalty's second-order gradient.
+    # The layer sits in the R1 penalty's second-order gradient, which the
+    # lazy schedule puts inside a tf.cond: 2 steps, the first with R1.
     with precision_policy.dtype_policy(precision):
         generator, discriminator = models.build_preset("dcgan_minibatch_stddev", base_filters=8, hidden_units=(32,))
-    gan = gans.GAN(generator, discriminator, r1_weight=1.0, r1_samples=6)
+    gan = gans.GAN(generator, discriminator, r1_weight=1.0, r1_samples=6, r1_interval=2)
     gan.compile(jit_compile=jit_compile)
     images, _ = fake_mnist(2 * BATCH)
     d_before = weights_of(discriminator)
@@ -224,6 +225,51 @@ def test_r1_penalty_is_estimated_on_r1_samples_real_images_and_logged():
         gans.GAN(*tiny_networks(), r1_weight=-1)
 
 
+def test_lazy_r1_adds_the_penalty_every_r1_interval_updates_weighted_by_the_interval():
+    _, recording_critic = recording_half_sum_critic()
+    real, _ = fake_mnist(BATCH)
+    fake, _ = fake_mnist(BATCH, seed=1)
+    gan = gans.GAN(*tiny_networks(), r1_weight=2.0, r1_samples=3, r1_interval=3)
+    gan.compile()
+    terms = []
+    for update in range(4):
+        gan.d_optimizer.iterations.assign(update)
+        penalties = gan.critic_penalties(recording_critic, tf.constant(real), tf.constant(fake))
+        terms.append(float(penalties["r1_penalty"]))
+    # 3 · γ/2 · ‖∇D‖² = 3 · 196 = 588 on updates 0 and 3, nothing between.
+    np.testing.assert_allclose(terms, [588.0, 0.0, 0.0, 588.0], rtol=1e-6)
+    with pytest.raises(ValueError, match="r1_interval must be an integer > 0, received r1_interval=0"):
+        gans.GAN(*tiny_networks(), r1_weight=1.0, r1_interval=0)
+
+
+def twin_gans(*options_of_each):
+    """GANs with the same initial networks, one per dict of GAN options."""
+    generator, discriminator = tiny_networks()
+    twins = []
+    for options in options_of_each:
+        networks = []
+        for network in (generator, discriminator):
+            copy = keras.models.clone_model(network)
+            copy.set_weights(network.get_weights())
+            networks.append(copy)
+        gan = gans.GAN(*networks, seed=0, **options)
+        gan.compile()
+        twins.append(gan)
+    return twins
+
+
+def test_lazy_r1_trains_as_its_weighted_penalty_when_due_and_as_none_between():
+    # (XLA compiles the same step in test_minibatch_stddev_trains_with_r1.)
+    images, _ = fake_mnist(BATCH)
+    for update, equivalent in ((0, {"r1_weight": 2.0}), (1, {})):
+        lazy, reference = twin_gans({"r1_weight": 1.0, "r1_interval": 2}, equivalent)
+        for gan in (lazy, reference):
+            gan.d_optimizer.iterations.assign(update)
+            gan.fit(images, batch_size=BATCH, epochs=1, shuffle=False, verbose=0)
+        for lazy_weight, weight in zip(lazy.discriminator.weights, reference.discriminator.weights):
+            np.testing.assert_allclose(lazy_weight.numpy(), weight.numpy(), rtol=1e-5, atol=1e-7)
+
+
 def test_gradient_penalty_is_estimated_on_gp_samples_pairs():
     seen, recording_critic = recording_half_sum_critic()
     real, _ = fake_mnist(BATCH)
@@ -345,11 +391,18 @@ def test_ema_generator_follows_a_short_run():
 
 def test_get_config_round_trip():
     gan = gans.WGANGP(
-        *tiny_networks(), n_critic=3, gp_weight=5.0, gp_samples=6, ema_decay=0.9, r1_weight=0.5, r1_samples=4
+        *tiny_networks(),
+        n_critic=3,
+        gp_weight=5.0,
+        gp_samples=6,
+        ema_decay=0.9,
+        r1_weight=0.5,
+        r1_samples=4,
+        r1_interval=4,
     )
     clone = gans.WGANGP.from_config(gan.get_config())
     assert (clone.n_critic, clone.gp_weight, clone.gp_samples, clone.ema_decay, clone.latent_dim) == (3, 5.0, 6, 0.9, 8)
-    assert (clone.r1_weight, clone.r1_samples) == (0.5, 4)
+    assert (clone.r1_weight, clone.r1_samples, clone.r1_interval) == (0.5, 4, 4)
 
 
 def test_a_saved_gan_loads_compiled_as_it_was_trained(tmp_path):

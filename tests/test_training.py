@@ -202,6 +202,7 @@ def test_resume_refuses_another_critic_schedule_and_a_checkpoint_of_other_networ
     }
     # What only the recipe sets is recorded too: the run folder says what it trained.
     assert (resolved["label_smoothing"], resolved["r1_samples"], resolved["gan_options"]) == (0.1, 32, {})
+    assert resolved["r1_interval"] == 1
     with pytest.raises(ValueError, match=r"\(n_critic 1 -> 2\)"):
         training.train(quick_config(run, epochs=2, resume=True, n_critic=2))
     # A vanilla run recorded before the recipe smoothed its labels trained
@@ -209,6 +210,11 @@ def test_resume_refuses_another_critic_schedule_and_a_checkpoint_of_other_networ
     older = {**saved, "resolved": {key: value for key, value in resolved.items() if key != "label_smoothing"}}
     (run / "config.json").write_text(json.dumps(older))
     with pytest.raises(ValueError, match=r"\(label_smoothing 0.0 -> 0.1\)"):
+        training.train(quick_config(run, epochs=2, resume=True))
+    # A run that added its R1 penalty on every fourth update only.
+    lazier = {**saved, "resolved": {**resolved, "r1_interval": 4}}
+    (run / "config.json").write_text(json.dumps(lazier))
+    with pytest.raises(ValueError, match=r"\(r1_interval 4 -> 1\)"):
         training.train(quick_config(run, epochs=2, resume=True))
     # A run folder whose config.json names today's recipe settings but whose
     # checkpoint holds other networks (the course MLP, not the recipe's
