@@ -131,9 +131,10 @@ def plan_steps(config: TrainConfig, num_examples: int, n_critic: int) -> tuple[i
 
     Keras runs whole executions of `steps_per_execution` steps, so an epoch
     that is not a multiple of it silently runs longer. An epoch of one pass
-    over the data is rounded down to a multiple (the stream continues into
-    the next epoch, so no image is skipped for good); an explicit
-    `steps_per_epoch` is kept and the execution size shrinks to a divisor.
+    over the data (or of the recipe's `max_steps_per_epoch`, if fewer) is
+    rounded down to a multiple (the stream continues into the next epoch, so
+    no image is skipped for good); an explicit `steps_per_epoch` is kept and
+    the execution size shrinks to a divisor.
     """
     step_batch = n_critic * config.real_batch_size
     if num_examples < step_batch:
@@ -147,6 +148,8 @@ def plan_steps(config: TrainConfig, num_examples: int, n_critic: int) -> tuple[i
         per_call = max(d for d in range(1, min(wanted, steps) + 1) if steps % d == 0)
         return steps, per_call
     steps = num_examples // step_batch
+    if config.is_gan and config.recipe.max_steps_per_epoch is not None:
+        steps = min(steps, config.recipe.max_steps_per_epoch)
     per_call = min(wanted, steps)
     return steps - steps % per_call, per_call
 
@@ -198,6 +201,7 @@ def resolved_settings(config: TrainConfig) -> dict:
         "r1_weight": config.r1_penalty_weight,
         "r1_samples": recipe.r1_samples,
         "r1_interval": recipe.r1_interval,
+        "max_steps_per_epoch": recipe.max_steps_per_epoch,
         "label_smoothing": recipe.label_smoothing,
         "gan_options": dict(recipe.gan_options),
     }
@@ -237,12 +241,18 @@ def check_resumable(config: TrainConfig, run_dir: Path) -> None:
     }
     # The objective's options that only a recipe sets (no flag changes them):
     # a run recorded before they existed trained without them.
-    for name, before in (("label_smoothing", 0.0), ("beta_1", None), ("gan_options", {})):
+    for name, before in (
+        ("label_smoothing", 0.0),
+        ("beta_1", None),
+        ("gan_options", {}),
+        ("r1_interval", 1),
+        # Where each epoch starts in the data stream, as n_critic and batch_size.
+        ("max_steps_per_epoch", None),
+    ):
         if name in resolved:
             fields[name] = (saved_resolved.get(name, before), resolved[name])
-    for name in ("r1_samples", "r1_interval"):
-        if name in resolved and name in saved_resolved:
-            fields[name] = (saved_resolved[name], resolved[name])
+    if "r1_samples" in resolved and "r1_samples" in saved_resolved:
+        fields["r1_samples"] = (saved_resolved["r1_samples"], resolved["r1_samples"])
     changed = [f"{name} {old!r} -> {new!r}" for name, (old, new) in fields.items() if old != new]
     if changed:
         raise ValueError(

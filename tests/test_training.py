@@ -228,6 +228,18 @@ def test_resume_refuses_another_critic_schedule_and_a_checkpoint_of_other_networ
         training.train(quick_config(run, epochs=2, resume=True, preset=None, batch_size=32))
 
 
+def test_an_epoch_is_one_pass_or_the_recipes_shorter_one():
+    dcgan = TrainConfig(model="dcgan")  # batch 128, epochs of at most 400 steps
+    assert dcgan.recipe.max_steps_per_epoch == 400
+    assert training.plan_steps(dcgan, 60_000, n_critic=1) == (400, 8)
+    # Fewer images: one pass, 10,000 // 128 = 78 steps, down to whole executions of 8.
+    assert training.plan_steps(dcgan, 10_000, n_critic=1) == (72, 8)
+    # Without a cap: 60,000 // 128 = 468 steps, down to 464.
+    assert training.plan_steps(TrainConfig(model="cgan"), 60_000, n_critic=1) == (464, 8)
+    # An explicit steps_per_epoch wins, with executions of a divisor of it.
+    assert training.plan_steps(TrainConfig(model="dcgan", steps_per_epoch=450), 60_000, n_critic=1) == (450, 6)
+
+
 def test_existing_run_folders_are_never_overwritten(tmp_path, trained_runs):
     first = copy_run(trained_runs, 1, tmp_path / "run")
     marker = first / "my_notes.txt"
