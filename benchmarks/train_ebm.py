@@ -114,7 +114,7 @@ def save_square_grid(images: np.ndarray, path: Path, title: str, side: int = 10)
 
 def sample_quality(model: ebm.EnergyBasedModel, n: int, seed: int) -> str:
     """Scores n samples (512 Langevin steps from noise) as `evaluate` scores a GAN's."""
-    samples = model.generate(n)
+    samples = model.generate(n, steps=512)
     test_images = data.load_arrays("mnist", split="test", limit=n)[0]
     extractor = metrics.FeatureExtractor(metrics.pinned_classifier())
     # One classifier pass per image set serves both the scores and the histogram.

@@ -101,7 +101,8 @@ def _add_train_parser(commands) -> None:
         "--sample-steps",
         type=int,
         metavar="N",
-        help="ebm only: Langevin steps of the grids it draws (default: 512; fewer are faster and rougher)",
+        help="ebm only: Langevin steps of its grids, saved in ebm.keras as generate's default "
+        "(default: 512; fewer are faster and rougher)",
     )
     parser.add_argument(
         "--ema", type=float, dest="ema_decay", help="sample from an EMA generator, e.g. 0.999; 0 turns the recipe's off"

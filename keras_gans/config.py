@@ -372,7 +372,7 @@ class TrainConfig:
     r1_weight: float | None = None  # γ of the R1 penalty on real images; 0: off; None: the recipe's
     ema_decay: float | None = None  # EMA generator for sampling, e.g. 0.999; 0: off; None: the recipe's
     jit_compile: bool | None = None  # XLA-compile the train step; None: the recipe's choice
-    sample_steps: int | None = None  # EBM only: Langevin steps of its grids; None: the model's 512
+    sample_steps: int | None = None  # EBM only: Langevin steps of its grids and, saved, of generate; None: 512
     precision: str = "float32"  # or "mixed_bfloat16": bfloat16 compute, float32 weights
     seed: int = 0  # seeds weights, noise and data order
     out: str | None = None  # run folder; None: saved_models/<model>

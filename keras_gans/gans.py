@@ -81,8 +81,10 @@ class GAN(keras.Model):
             real images of each batch (the batches are shuffled, so they are
             a random subset): an unbiased estimate of the same expectation
             at a fraction of the second backward pass. `None`: all of them.
-        r1_interval: add the R1 penalty on every `r1_interval`-th
-            discriminator update only, weighted `r1_interval · γ` so that
+        r1_interval: >= 1; add the R1 penalty on every `r1_interval`-th
+            discriminator update only (1: every update; counted by
+            `d_optimizer.iterations`, so `n_critic` per step, continuing
+            across a resumed checkpoint), weighted `r1_interval · γ` so that
             its average pull stays that of γ on every update ("lazy
             regularization", Karras et al. 2020, "Analyzing and Improving
             the Image Quality of StyleGAN", section 4 and appendix B). The
@@ -365,7 +367,9 @@ class GAN(keras.Model):
         `critic` maps images to scores (labels already bound for
         conditional GANs). The base class adds `r1_penalty` when
         `r1_weight > 0`; subclasses add their own terms to its dict. Each
-        term is added to the loss and logged under its name.
+        term is added to the loss and logged under its name. A lazy R1
+        penalty (`r1_interval > 1`) reads the update count of the compiled
+        `d_optimizer`.
         """
         if not self.r1_weight:
             return {}

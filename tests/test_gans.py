@@ -84,13 +84,14 @@ def test_xla_and_steps_per_execution_train_the_wgan_gp_preset():
 # XLA in float32 (it has no kernel for TensorFlow's sorted segment ops, which
 # the layer must therefore avoid) and bfloat16 without XLA (XLA has no
 # bfloat16 MaxPoolGradGrad, which R1 needs through this discriminator).
-@pytest.mark.parametrize("precision,jit_compile", [("float32", True), ("mixed_bfloat16", False)])
-def test_minibatch_stddev_trains_with_r1(precision, jit_compile):
-    # The layer sits in the R1 penalty's second-order gradient, which the
-    # lazy schedule puts inside a tf.cond: 2 steps, the first with R1.
+# The lazy penalty (r1_interval 2) puts the second-order gradient inside a
+# tf.cond, which XLA compiles here; 2 steps, the first with R1.
+@pytest.mark.parametrize("precision,jit_compile,r1_interval", [("float32", True, 2), ("mixed_bfloat16", False, 1)])
+def test_minibatch_stddev_trains_with_r1(precision, jit_compile, r1_interval):
+    # The layer sits in the R1 penalty's second-order gradient.
     with precision_policy.dtype_policy(precision):
         generator, discriminator = models.build_preset("dcgan_minibatch_stddev", base_filters=8, hidden_units=(32,))
-    gan = gans.GAN(generator, discriminator, r1_weight=1.0, r1_samples=6, r1_interval=2)
+    gan = gans.GAN(generator, discriminator, r1_weight=1.0, r1_samples=6, r1_interval=r1_interval)
     gan.compile(jit_compile=jit_compile)
     images, _ = fake_mnist(2 * BATCH)
     d_before = weights_of(discriminator)
@@ -226,18 +227,20 @@ def test_r1_penalty_is_estimated_on_r1_samples_real_images_and_logged():
 
 
 def test_lazy_r1_adds_the_penalty_every_r1_interval_updates_weighted_by_the_interval():
-    _, recording_critic = recording_half_sum_critic()
+    seen, recording_critic = recording_half_sum_critic()
     real, _ = fake_mnist(BATCH)
-    fake, _ = fake_mnist(BATCH, seed=1)
     gan = gans.GAN(*tiny_networks(), r1_weight=2.0, r1_samples=3, r1_interval=3)
     gan.compile()
-    terms = []
+    terms, critic_calls = [], []
     for update in range(4):
         gan.d_optimizer.iterations.assign(update)
-        penalties = gan.critic_penalties(recording_critic, tf.constant(real), tf.constant(fake))
+        penalties = gan.critic_penalties(recording_critic, tf.constant(real), tf.constant(real))
         terms.append(float(penalties["r1_penalty"]))
-    # 3 · γ/2 · ‖∇D‖² = 3 · 196 = 588 on updates 0 and 3, nothing between.
+        critic_calls.append(len(seen))
+    # 3 · γ/2 · ‖∇D‖² = 3 · 196 = 588 on updates 0 and 3, nothing between;
+    # and between, the critic is not even called (the saving).
     np.testing.assert_allclose(terms, [588.0, 0.0, 0.0, 588.0], rtol=1e-6)
+    assert critic_calls == [1, 1, 1, 2]
     with pytest.raises(ValueError, match="r1_interval must be an integer > 0, received r1_interval=0"):
         gans.GAN(*tiny_networks(), r1_weight=1.0, r1_interval=0)
 
@@ -253,7 +256,9 @@ def twin_gans(*options_of_each):
             copy.set_weights(network.get_weights())
             networks.append(copy)
         gan = gans.GAN(*networks, seed=0, **options)
-        gan.compile()
+        # SGD moves the weights in proportion to the gradient (a first Adam
+        # step is about lr · sign(g), blind to the penalty's weight).
+        gan.compile(d_optimizer=keras.optimizers.SGD(0.1), g_optimizer=keras.optimizers.SGD(0.1))
         twins.append(gan)
     return twins
 

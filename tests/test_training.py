@@ -134,9 +134,6 @@ def test_xla_and_the_architecture_can_be_chosen_per_run():
     assert TrainConfig(model="lsgan").architecture == "dcgan_minibatch_stddev"
     with pytest.raises(ValueError, match="the ebm model has no architecture preset; received preset='dcgan'"):
         TrainConfig(model="ebm", preset="dcgan")
-    with pytest.raises(ValueError, match="sample_steps must be > 0, received sample_steps=0"):
-        TrainConfig(model="ebm", sample_steps=0)
-    assert training.build_ebm(TrainConfig(model="ebm", sample_steps=24)).sample_steps == 24
     assert TrainConfig(model="wgan", preset="WGAN-GP").preset == "wgan_gp"
     # The Wasserstein critic must be unbounded: a sigmoid discriminator is
     # refused by the configuration, before any data or folder.
@@ -226,6 +223,13 @@ def test_resume_refuses_another_critic_schedule_and_a_checkpoint_of_other_networ
         ValueError, match=r"ckpt-1 does not fit the model being resumed \(.*\); resume with the options"
     ):
         training.train(quick_config(run, epochs=2, resume=True, preset=None, batch_size=32))
+
+
+def test_the_ebm_takes_its_sample_steps_from_the_config():
+    assert training.build_ebm(TrainConfig(model="ebm", sample_steps=24)).sample_steps == 24
+    assert training.build_ebm(TrainConfig(model="ebm")).sample_steps == 512
+    with pytest.raises(ValueError, match="sample_steps must be > 0, received sample_steps=0"):
+        TrainConfig(model="ebm", sample_steps=0)
 
 
 def test_an_epoch_is_one_pass_or_the_recipes_shorter_one():

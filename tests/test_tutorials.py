@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from keras_gans import ebm
+
 TUTORIALS_DIR = Path(__file__).resolve().parents[1] / "tutorials"
 
 # A few files each tutorial must write into --out (and list at the end).
@@ -88,6 +90,11 @@ def test_tutorial_runs_quick(script, tmp_path, monkeypatch, capsys):
     # Run from tmp_path: nothing may be written into the working directory.
     monkeypatch.chdir(tmp_path)
     monkeypatch.syspath_prepend(str(TUTORIALS_DIR))
+    # Each run imports its own _common, whose clock starts at its import.
+    monkeypatch.delitem(sys.modules, "_common", raising=False)
+    # Tutorial 08 sizes TensorFlow's thread pools for its Langevin loops; in
+    # this process that must not happen for the tests that follow.
+    monkeypatch.setattr(ebm, "set_threads_for_chain_groups", lambda *args: False)
     monkeypatch.setattr(sys, "argv", [str(TUTORIALS_DIR / script), "--quick", "--out", str(out)])
     runpy.run_path(str(TUTORIALS_DIR / script), run_name="__main__")
     listing = capsys.readouterr().out.split("Files in", 1)[-1]
