@@ -148,7 +148,7 @@ def plan_steps(config: TrainConfig, num_examples: int, n_critic: int) -> tuple[i
         per_call = max(d for d in range(1, min(wanted, steps) + 1) if steps % d == 0)
         return steps, per_call
     steps = num_examples // step_batch
-    if config.is_gan and config.recipe.max_steps_per_epoch is not None:
+    if config.recipe.max_steps_per_epoch is not None:
         steps = min(steps, config.recipe.max_steps_per_epoch)
     per_call = min(wanted, steps)
     return steps - steps % per_call, per_call
