@@ -180,7 +180,9 @@ RECIPES: dict[str, Recipe] = {
     # steps instead of a full pass (469) scored 6.9, 0.961, 0.82, 8.5 % in
     # 438 CPU seconds and 4.6 minutes (one run, same machine and day),
     # which the recipe takes. Its rarest digit straddles 8 % from run to
-    # run (8.5, 8.2 and 7.5 % in three runs that day); two changes that did
+    # run (8.5, 8.2 and 7.5 % in three runs that day, 8.4 % in the quality
+    # table of 13:47: 7.0, 0.962, 0.82 in 455 CPU seconds and 4.3 minutes,
+    # against the baseline's 24.6, 0.946, 0.65, 7.7 %); two changes that did
     # not lift it clear (one run each, same machine, 2026-12-03 13:00, alone): the
     # lazy penalty on 64 real images instead of 32, 8.3, 0.962, 0.80, 8.2 %
     # in 459 CPU seconds; γ = 10 as lsgan and wgan train, 6.8, 0.952, 0.77,
@@ -295,7 +297,10 @@ RECIPES: dict[str, Recipe] = {
     # 0.952, 0.77, 8.3 % in 592; ProGAN's drift term 0.001·E[D(x)²]
     # (Karras et al. 2018), 6.9, 0.952, 0.76, 8.6 % in 682; the penalty on
     # all 64 pairs of a critic batch, as in the paper, 6.4, 0.954, 0.77,
-    # 8.3 % in 667.
+    # 8.3 % in 667. In the quality table of 2026-12-03 13:47 the recipe
+    # scored 7.6, 0.952, 0.76, 8.3 % in 554 CPU seconds, ahead of the
+    # baseline's 39.4, 0.944, 0.66, 6.1 % after as many: the baseline's
+    # save fell in a trough (0.940 to 0.961 between 455 and 806 seconds).
     "wgan-gp": Recipe(
         preset="dcgan_minibatch_stddev",
         gan_class="WGANGP",
