@@ -239,7 +239,7 @@ def test_an_epoch_is_one_pass_or_the_recipes_shorter_one():
     # Fewer images: one pass, 10,000 // 128 = 78 steps, down to whole executions of 8.
     assert training.plan_steps(dcgan, 10_000, n_critic=1) == (72, 8)
     # Without a cap: 60,000 // 128 = 468 steps, down to 464.
-    assert training.plan_steps(TrainConfig(model="cgan"), 60_000, n_critic=1) == (464, 8)
+    assert training.plan_steps(TrainConfig(model="vanilla"), 60_000, n_critic=1) == (464, 8)
     # An explicit steps_per_epoch wins, with executions of a divisor of it.
     assert training.plan_steps(TrainConfig(model="dcgan", steps_per_epoch=450), 60_000, n_critic=1) == (450, 6)
 
