@@ -1,4 +1,6 @@
-"""Small fixtures shared by the test files: fake digits and tiny networks."""
+"""Small fixtures shared by the test files: fake digits, tiny networks, stopping subprocesses."""
+
+import subprocess
 
 import numpy as np
 
@@ -21,3 +23,10 @@ def tiny_networks(conditional=False, sigmoid=False, latent_dim=8):
         hidden_units=(16,), output_activation="sigmoid" if sigmoid else None, num_classes=num_classes
     )
     return generator, discriminator
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Kills `process` if it is still running and reaps it, so that no test leaves one behind."""
+    if process.poll() is None:
+        process.kill()
+        process.communicate()

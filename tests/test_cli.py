@@ -16,6 +16,7 @@ from collections.abc import Iterator
 
 import numpy as np
 import pytest
+from helpers import stop
 from PIL import Image
 
 
@@ -278,9 +279,7 @@ def cli_process(*args) -> Iterator[subprocess.Popen]:
     try:
         yield process
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.communicate()
+        stop(process)
 
 
 def wait_for(path, process, seconds=300):

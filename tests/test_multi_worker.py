@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import stop
 
 JOB = Path(__file__).with_name("multi_worker_job.py")
 REPOSITORY = JOB.parent.parent
@@ -74,9 +75,7 @@ def finish(processes: list[subprocess.Popen]) -> list[str]:
             outputs.append(output)
     finally:
         for process in processes:
-            if process.poll() is None:
-                process.kill()
-                process.communicate()
+            stop(process)
     for process, output in zip(processes, outputs):
         assert process.returncode == 0, output[-3000:]
     return outputs

@@ -14,7 +14,7 @@ import threading
 import numpy as np
 import pytest
 import tensorflow as tf
-from helpers import tiny_networks
+from helpers import stop, tiny_networks
 from PIL import Image
 
 from keras_gans import cli, export, grids, serve
@@ -236,9 +236,7 @@ def test_cli_serves_until_ctrl_c(exports):
         assert process.returncode == 0, errors
         assert "stopped" in out and "Traceback" not in errors
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.communicate()
+        stop(process)
 
 
 def test_cli_refuses_a_missing_export_in_one_line(tmp_path, capsys, monkeypatch):
