@@ -193,7 +193,10 @@ RECIPES: dict[str, Recipe] = {
     # not lift it clear (one run each, same machine, 2026-12-03 13:00, alone): the
     # lazy penalty on 64 real images instead of 32, 8.3, 0.962, 0.80, 8.2 %
     # in 459 CPU seconds; γ = 10 as lsgan and wgan train, 6.8, 0.952, 0.77,
-    # 8.5 % in about 474, its confidence and coverage under the targets.
+    # 8.5 % in about 474, its confidence and coverage under the targets;
+    # both rates decaying linearly to 0 over the run (keras.optimizers.
+    # schedules.PolynomialDecay), 12.2, 0.950, 0.81, 8.1 % in 476 CPU
+    # seconds (one run, same machine, 2026-12-03 17:36, alone).
     # `benchmarks/quality_table.py` compares the recipe with the
     # assignment's plain loop at equal time.
     "dcgan": Recipe(
@@ -310,7 +313,10 @@ RECIPES: dict[str, Recipe] = {
     # save fell in a trough (0.940 to 0.961 between 455 and 806 seconds).
     # In the table of 15:57 it scored 7.4, 0.950, 0.76, 8.0 % in 574 CPU
     # seconds, behind the baseline's 12.0, 0.963, 0.78, 7.1 % on confidence
-    # and coverage.
+    # and coverage. After it (one run each, same machine, alone): both
+    # rates decaying linearly to 0 over the run, 11.2, 0.945, 0.76, 8.2 %
+    # in 613 CPU seconds; the generator at twice the critic's rate (4e-3),
+    # 6.7, 0.956, 0.77, 7.9 % in 605.
     "wgan-gp": Recipe(
         preset="dcgan_minibatch_stddev",
         gan_class="WGANGP",
