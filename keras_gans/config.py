@@ -318,8 +318,9 @@ RECIPES: dict[str, Recipe] = {
     # in 613 CPU seconds; the generator at twice the critic's rate (4e-3),
     # 6.7, 0.956, 0.77, 7.9 % in 605; batch 32 (twice the generator
     # updates, the penalty on 16 of each critic batch's 32 pairs), 6.2,
-    # 0.956, 0.79, 8.2 % in 801 CPU seconds and 8.7 minutes, where the
-    # baseline's confidence after as many was 0.960 to 0.961 in both tables.
+    # 0.956, 0.79, 8.2 % in 801 CPU seconds and 8.7 minutes, over the
+    # issue's 5; the baseline's confidence between 783 and 842 CPU seconds
+    # was 0.954 to 0.961 in that day's two tables.
     "wgan-gp": Recipe(
         preset="dcgan_minibatch_stddev",
         gan_class="WGANGP",
