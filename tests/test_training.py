@@ -107,7 +107,7 @@ def test_recipe_defaults_and_overrides():
     assert gan.ema_generator is None
     assert np.isclose(float(gan.g_optimizer.learning_rate), 1e-4)
     # The recipe's options for its GAN class and its Adam β1 reach the model.
-    assert gan.gp_samples == 32
+    assert gan.gp_samples == 16
     assert gan.d_optimizer.get_config()["beta_1"] == gan.g_optimizer.get_config()["beta_1"] == 0.0
     assert (TrainConfig(model="wgan").learning_rate, TrainConfig(model="wgan").generator_ema) == (1e-3, 0.999)
     assert TrainConfig(model="cgan").r1_penalty_weight == 0
