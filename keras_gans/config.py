@@ -38,6 +38,11 @@ class Recipe:
     gan_options: Mapping[str, object] = dataclasses.field(
         default_factory=lambda: types.MappingProxyType({}), hash=False
     )
+    # Builder arguments of `preset` that the recipe changes (`models.build_preset`'s overrides), e.g.
+    # `discriminator_minibatch_stddev=8`; they do not apply when `--preset` picks another architecture.
+    preset_options: Mapping[str, object] = dataclasses.field(
+        default_factory=lambda: types.MappingProxyType({}), hash=False
+    )
     label_smoothing: float = 0.0  # one-sided: D's target for real images is 1 - this (BCE objectives); 0: off
     # XLA speeds up the MLPs' steps but slowed the DCGAN's (transposed convolutions) on a 2-core CPU.
     # Measurements: benchmarks/recipe_log.md, "XLA".
@@ -95,10 +100,10 @@ RECIPES: dict[str, Recipe] = {
     # The CS231n GAN assignment's DCGAN and batch 128, with a warmed-up EMA generator, which lets it train at
     # twice the assignment's Adam(1e-3). β1 = 0 instead of 0.5 lifted coverage over 0.8. R1 (γ = 1) estimated on
     # 32 of the 128 real images (all 128 cost 1.64 times as long) cut the Fréchet distance from 13.6 to 5.7, and
-    # a minibatch standard deviation in D (groups of 8: the rarest digit steadier over 8 % than with 4) lifted
-    # the rarest digit. For the issue's 5 minutes of wall time, R1 is lazy (every 4th update, at 4 γ) and epochs
-    # end after 400 steps. `benchmarks/quality_table.py` compares it with the assignment's plain loop at equal
-    # time. Measurements: benchmarks/recipe_log.md, "dcgan".
+    # a minibatch standard deviation in D lifted the rarest digit, in groups of 8 instead of the preset's 4 more
+    # steadily over 8 %. For the issue's 5 minutes of wall time, R1 is lazy (every 4th update, at 4 γ) and
+    # epochs end after 400 steps. `benchmarks/quality_table.py` compares it with the assignment's plain loop at
+    # equal time. Measurements: benchmarks/recipe_log.md, "dcgan".
     "dcgan": Recipe(
         preset="dcgan_minibatch_stddev",
         gan_class="GAN",
@@ -106,6 +111,7 @@ RECIPES: dict[str, Recipe] = {
         description="CS231n DCGAN, BCE (Radford et al. 2016), minibatch stddev in D, lazy R1 penalty, EMA generator",
         **_DCGAN_TRAINING_400_STEP_EPOCHS,
         **dict(_R1_ON_32_IMAGES, r1_interval=4),
+        preset_options=types.MappingProxyType(dict(discriminator_minibatch_stddev=8)),
     ),
     # wgan: weight clipping on the dcgan recipe's networks, RMSprop(1e-3), one critic update per generator
     # update. The paper's one bound of 0.01 for every weight throttled the layers with few inputs, so each layer
@@ -285,6 +291,13 @@ class TrainConfig:
     def architecture(self) -> str | None:
         """The preset to build: `preset`, else the recipe's; None for the EBM."""
         return self.preset if self.preset is not None else self.recipe.preset
+
+    @property
+    def architecture_options(self) -> dict[str, object]:
+        """The recipe's `preset_options` when it trains its own preset, else `{}`."""
+        if self.architecture is None or self.architecture != self.recipe.preset:
+            return {}
+        return dict(self.recipe.preset_options)
 
     @property
     def total_epochs(self) -> int:

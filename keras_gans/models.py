@@ -546,12 +546,12 @@ PRESETS: dict[str, PresetSpec] = {
             latent_dim=96,
             description=(
                 "The dcgan preset whose D also sees how much its batch varies: a minibatch "
-                "standard deviation (groups of 8) joined to the convolution features."
+                "standard deviation (groups of 4) joined to the convolution features."
             ),
             generator=dcgan_generator,
             generator_kwargs=_arguments(),
             discriminator=dcgan_discriminator,
-            discriminator_kwargs=_arguments(minibatch_stddev=8),
+            discriminator_kwargs=_arguments(minibatch_stddev=4),
         ),
         PresetSpec(
             name="conditional_dcgan",

@@ -45,7 +45,9 @@ def build_gan(config: TrainConfig, steps_per_execution: int = 1, jit_compile: bo
     """
     recipe = config.recipe
     with precision.dtype_policy(config.precision):
-        generator, discriminator = models.build_preset(config.architecture, latent_dim=config.latent_dim)
+        generator, discriminator = models.build_preset(
+            config.architecture, latent_dim=config.latent_dim, **config.architecture_options
+        )
     gan_class = getattr(gans, recipe.gan_class)
     gan = gan_class(
         generator,
@@ -193,6 +195,7 @@ def resolved_settings(config: TrainConfig) -> dict:
     n_critic = config.critic_updates or getattr(gans, recipe.gan_class).default_n_critic
     return {
         "architecture": config.architecture,
+        "architecture_options": config.architecture_options,
         "n_critic": n_critic,
         "batch_size": config.real_batch_size,
         "learning_rate": config.learning_rate,
@@ -245,6 +248,7 @@ def check_resumable(config: TrainConfig, run_dir: Path) -> None:
         ("label_smoothing", 0.0),
         ("beta_1", None),
         ("gan_options", {}),
+        ("architecture_options", {}),
         ("r1_interval", 1),
         # Where each epoch starts in the data stream, as n_critic and batch_size.
         ("max_steps_per_epoch", None),

@@ -114,6 +114,17 @@ def test_recipe_defaults_and_overrides():
     assert TrainConfig(model="wgan", n_critic=3).critic_updates == 3
 
 
+def test_a_recipe_changes_its_own_preset_only():
+    # dcgan's discriminator groups 8 samples in its minibatch standard deviation; the preset itself groups 4.
+    assert TrainConfig(model="dcgan").architecture_options == {"discriminator_minibatch_stddev": 8}
+    for model, group_size in (("dcgan", 8), ("lsgan", 4)):
+        discriminator = training.build_gan(TrainConfig(model=model)).discriminator
+        assert discriminator.get_layer("minibatch_stddev").group_size == group_size
+    # Another architecture does not take the recipe's options for its own.
+    assert TrainConfig(model="dcgan", preset="dcgan").architecture_options == {}
+    assert training.build_gan(TrainConfig(model="dcgan", preset="vanilla")).discriminator is not None
+
+
 def test_batch_size_and_xla_come_from_the_recipe_unless_set():
     main_job = TrainConfig()
     assert (main_job.model, main_job.real_batch_size) == ("dcgan", 128)
@@ -212,6 +223,11 @@ def test_resume_refuses_another_critic_schedule_and_a_checkpoint_of_other_networ
     lazier = {**saved, "resolved": {**resolved, "r1_interval": 4}}
     (run / "config.json").write_text(json.dumps(lazier))
     with pytest.raises(ValueError, match=r"\(r1_interval 4 -> 1\)"):
+        training.train(quick_config(run, epochs=2, resume=True))
+    # A run whose recipe changed its preset's builder arguments.
+    regrouped = {**saved, "resolved": {**resolved, "architecture_options": {"discriminator_minibatch_stddev": 8}}}
+    (run / "config.json").write_text(json.dumps(regrouped))
+    with pytest.raises(ValueError, match=r"\(architecture_options \{'discriminator_minibatch_stddev': 8\} -> \{\}\)"):
         training.train(quick_config(run, epochs=2, resume=True))
     # A run folder whose config.json names today's recipe settings but whose
     # checkpoint holds other networks (the course MLP, not the recipe's
