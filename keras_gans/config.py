@@ -295,7 +295,7 @@ class TrainConfig:
     @property
     def architecture_options(self) -> dict[str, object]:
         """The recipe's `preset_options` when it trains its own preset, else `{}`."""
-        if self.architecture is None or self.architecture != self.recipe.preset:
+        if self.architecture != self.recipe.preset:
             return {}
         return dict(self.recipe.preset_options)
 
