@@ -341,6 +341,16 @@ def test_pinned_classifier_is_the_default_and_reads_digits(test_images):
     assert np.mean(predicted == labels[:2000]) >= 0.99
 
 
+def test_pinned_classifier_report_is_the_default(tmp_path, monkeypatch):
+    # Tutorial 09 printed the accuracy of a classifier in saved_models/, which a
+    # fresh clone does not have, while its metrics used the pinned one.
+    monkeypatch.chdir(tmp_path)
+    report = metrics.classifier_report("mnist")
+    assert report["dataset"] == "mnist" and report["test_accuracy"] > 0.99
+    with pytest.raises(FileNotFoundError, match="No classifier report at saved_models/classifier_digits.json"):
+        metrics.classifier_report("digits")
+
+
 def test_pinned_classifier_refuses_a_damaged_file(tmp_path, monkeypatch):
     from keras_gans.metrics import classifier as classifier_module
 

@@ -64,7 +64,7 @@ numbers compare with each other (same classifier, same n), not with papers.
 classifier = _common.metrics_classifier(args.quick)
 extractor = metrics.FeatureExtractor(classifier)
 if not args.quick:
-    report = metrics.classifier_report("mnist", directory=str(_common.SAVED_MODELS))
+    report = metrics.classifier_report("mnist")
     print(f"metrics classifier: test accuracy {report['test_accuracy']:.2%}")
 print(f"features: {extractor.feature_dim} numbers per image, probabilities over {extractor.num_classes} classes")
 

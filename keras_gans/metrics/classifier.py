@@ -116,8 +116,14 @@ def classifier_path(dataset: str = "mnist", directory: str = "saved_models") -> 
     return os.path.join(directory, f"classifier_{re.sub(r'[^A-Za-z0-9_-]', '_', name)}.keras")
 
 
-def classifier_report(dataset: str = "mnist", directory: str = "saved_models") -> dict:
-    """The JSON report `train_classifier` saved next to the classifier (test accuracy, ...)."""
+def classifier_report(dataset: str = "mnist", directory: str | None = None) -> dict:
+    """The JSON report `train_classifier` saved next to the classifier (test accuracy, ...).
+
+    `directory` as in `load_classifier`: `None` means the report of the pinned
+    weights when the package ships them (MNIST), otherwise "saved_models".
+    """
+    if directory is None:
+        directory = str(PINNED_DIRECTORY) if dataset in PINNED_SHA256 else "saved_models"
     path = os.path.splitext(classifier_path(dataset, directory))[0] + ".json"
     if not os.path.exists(path):
         raise FileNotFoundError(f"No classifier report at {path}; train the classifier first")
