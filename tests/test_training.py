@@ -127,7 +127,8 @@ def test_a_recipe_changes_its_own_preset_only():
 
 def test_batch_size_and_xla_come_from_the_recipe_unless_set():
     main_job = TrainConfig()
-    assert (main_job.model, main_job.real_batch_size) == ("dcgan", 128)
+    assert (main_job.model, main_job.real_batch_size) == ("dcgan", 64)
+    assert TrainConfig(model="cgan").real_batch_size == 128
     assert TrainConfig(batch_size=32).real_batch_size == 32
     assert TrainConfig(model="wgan").real_batch_size == 64
     # The DCGAN recipes turn XLA off (slow transposed convolutions on CPU).
@@ -183,7 +184,7 @@ def test_recipe_optimizers_change_only_the_rate_and_beta_1():
 
 
 def test_a_conditional_architecture_trains_under_an_unconditional_recipe(tmp_path):
-    # dcgan's R1 penalty is estimated on 32 of the 64 real images: their
+    # dcgan's R1 penalty is estimated on 16 of the 64 real images: their
     # labels must be cut to match.
     result = training.train(
         quick_config(tmp_path / "run", model="dcgan", preset="conditional_dcgan", batch_size=64, steps_per_epoch=2)
@@ -249,11 +250,13 @@ def test_the_ebm_takes_its_sample_steps_from_the_config():
 
 
 def test_an_epoch_is_one_pass_or_the_recipes_shorter_one():
-    dcgan = TrainConfig(model="dcgan")  # batch 128, epochs of at most 400 steps
-    assert dcgan.recipe.max_steps_per_epoch == 400
-    assert training.plan_steps(dcgan, 60_000, n_critic=1) == (400, 8)
+    cgan = TrainConfig(model="cgan")  # batch 128, epochs of at most 400 steps
+    assert cgan.recipe.max_steps_per_epoch == 400
+    assert training.plan_steps(cgan, 60_000, n_critic=1) == (400, 8)
     # Fewer images: one pass, 10,000 // 128 = 78 steps, down to whole executions of 8.
-    assert training.plan_steps(dcgan, 10_000, n_critic=1) == (72, 8)
+    assert training.plan_steps(cgan, 10_000, n_critic=1) == (72, 8)
+    # dcgan: batch 64, at most 700 steps, down to whole executions of 8.
+    assert training.plan_steps(TrainConfig(model="dcgan"), 60_000, n_critic=1) == (696, 8)
     # Without a cap: 60,000 // 128 = 468 steps, down to 464.
     assert training.plan_steps(TrainConfig(model="vanilla"), 60_000, n_critic=1) == (464, 8)
     # An explicit steps_per_epoch wins, with executions of a divisor of it.
