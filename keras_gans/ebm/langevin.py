@@ -11,6 +11,7 @@ import tensorflow as tf
 from keras import ops
 
 from keras_gans.checks import check_positive_int
+from keras_gans.hardware import usable_cores
 
 # Independent Langevin loops an `EnergyBasedModel` splits its chains into:
 # one per core of the 2-core CPU the package is tuned on. A fixed number
@@ -51,9 +52,8 @@ def set_threads_for_chain_groups(chain_groups: int = DEFAULT_CHAIN_GROUPS) -> bo
     chain_groups = check_positive_int("chain_groups", chain_groups)
     if "TF_NUM_INTRAOP_THREADS" in os.environ:
         return False
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     try:
-        tf.config.threading.set_intra_op_parallelism_threads(max(1, cores // chain_groups))
+        tf.config.threading.set_intra_op_parallelism_threads(max(1, usable_cores() // chain_groups))
     except RuntimeError:  # "cannot be modified after initialization"
         return False
     return True
