@@ -116,14 +116,24 @@ def classifier_path(dataset: str = "mnist", directory: str = "saved_models") -> 
     return os.path.join(directory, f"classifier_{re.sub(r'[^A-Za-z0-9_-]', '_', name)}.keras")
 
 
+def _classifier_directory(dataset: str, directory: str | None) -> str:
+    """`directory`, or for `None` the folder of the weights the metrics use by default.
+
+    That is the pinned folder when the package ships weights for `dataset`
+    (MNIST), so numbers agree across machines; otherwise "saved_models", where
+    `train_classifier` caches its own.
+    """
+    if directory is not None:
+        return directory
+    return str(PINNED_DIRECTORY) if dataset in PINNED_SHA256 else "saved_models"
+
+
 def classifier_report(dataset: str = "mnist", directory: str | None = None) -> dict:
     """The JSON report `train_classifier` saved next to the classifier (test accuracy, ...).
 
-    `directory` as in `load_classifier`: `None` means the report of the pinned
-    weights when the package ships them (MNIST), otherwise "saved_models".
+    `directory` as in `load_classifier`.
     """
-    if directory is None:
-        directory = str(PINNED_DIRECTORY) if dataset in PINNED_SHA256 else "saved_models"
+    directory = _classifier_directory(dataset, directory)
     path = os.path.splitext(classifier_path(dataset, directory))[0] + ".json"
     if not os.path.exists(path):
         raise FileNotFoundError(f"No classifier report at {path}; train the classifier first")
@@ -250,10 +260,9 @@ def load_classifier(
     Raises:
         FileNotFoundError: no saved classifier and `train_if_missing=False`.
     """
-    if directory is None:
-        if dataset in PINNED_SHA256:
-            return pinned_classifier(dataset)
-        directory = "saved_models"
+    directory = _classifier_directory(dataset, directory)
+    if directory == str(PINNED_DIRECTORY):
+        return pinned_classifier(dataset)  # checks the weights' SHA-256
     path = classifier_path(dataset, directory)
     if os.path.exists(path):
         return keras.models.load_model(path)
