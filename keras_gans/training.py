@@ -28,12 +28,13 @@ def make_graphs_repeatable() -> None:
     """Turns off Grappler's constant folding for the graphs this process builds from now on.
 
     With it on, two processes training the same recipe from the same seed on
-    one machine drifted apart from the first step wherever an R1 penalty
-    differentiates through the discriminator twice (`vanilla`, `lsgan`,
-    `dcgan`): the discriminator's gradients differed in their last bits,
-    with one thread as with two and with oneDNN on or off, and
+    one machine drifted apart from the first step in recipes whose R1
+    penalty differentiates through the DCGAN discriminator twice (`vanilla`,
+    `lsgan`, `dcgan`): the discriminator's gradients differed in their last
+    bits, with one thread as with two and with oneDNN on or off, and
     `tf.config.experimental.enable_op_determinism()` did not help. With it
-    off, every recipe repeats to the bit. A 200-step `train dcgan` took the
+    off, two processes training `vanilla` for a full epoch ended with the
+    same losses to the bit (`tests/test_cli.py` checks a short run). A 200-step `train dcgan` took the
     same CPU time either way (median ratio 1.03 of three pairs, range 0.95 to
     1.09, 2026-12-04, AMD EPYC, 2 cores). Process-wide, like
     `keras.utils.set_random_seed`: `train` calls it; call it yourself before
