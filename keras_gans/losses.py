@@ -312,7 +312,10 @@ def r1_penalty(discriminator: Callable[[tf.Tensor], tf.Tensor], real, weight: fl
         tape.watch(real)
         scores = discriminator(real)
     # Samples are independent, so the gradient of the summed scores holds
-    # each sample's own gradient.
+    # each sample's own gradient. A minibatch standard deviation in the
+    # discriminator couples the samples of a group; the gradient of the sum
+    # then also carries each sample's effect on the others' scores, which is
+    # the form StyleGAN2 uses with that layer too.
     gradients = tape.gradient(scores, real, unconnected_gradients=tf.UnconnectedGradients.ZERO)
     squared_norms = ops.sum(ops.square(gradients), axis=tuple(range(1, rank)))
     return 0.5 * weight * ops.mean(squared_norms)

@@ -34,11 +34,11 @@ def make_graphs_repeatable() -> None:
     bits, with one thread as with two and with oneDNN on or off, and
     `tf.config.experimental.enable_op_determinism()` did not help. With it
     off, two processes training `vanilla` for a full epoch ended with the
-    same losses to the bit (`tests/test_cli.py` checks a short run). A 200-step `train dcgan` took the
-    same CPU time either way (median ratio 1.03 of three pairs, range 0.95 to
-    1.09, 2026-12-04, AMD EPYC, 2 cores). Process-wide, like
-    `keras.utils.set_random_seed`: `train` calls it; call it yourself before
-    your own `fit` for runs that repeat.
+    same losses to the bit (`tests/test_cli.py` checks a short run). A
+    200-step `train dcgan` took the same CPU time either way (median ratio
+    1.03 of three pairs, range 0.95 to 1.09, 2026-12-04, AMD EPYC, 2 cores).
+    Process-wide, like `keras.utils.set_random_seed`: `train` calls it; call
+    it yourself before your own `fit` for runs that repeat.
     """
     tf.config.optimizer.set_experimental_options({"constant_folding": False})
 
